@@ -96,6 +96,7 @@ class Adam(Optimizer):
         self.beta1, self.beta2, self.eps = float(beta1), float(beta2), float(eps)
         self.m = [np.zeros_like(p.data) for p in self.params]
         self.v = [np.zeros_like(p.data) for p in self.params]
+        self.scratch = [np.empty_like(p.data) for p in self.params]  # work space for step(), not state
 
     def _buffers(self):
         return {"m": self.m, "v": self.v}
@@ -104,17 +105,23 @@ class Adam(Optimizer):
         self.t += 1
         b1, b2 = self.beta1, self.beta2
         step_size = self.lr / (1.0 - b1 ** self.t)
-        sqrt_bc2 = np.sqrt(1.0 - b2 ** self.t)
-        for p, m, v in zip(self.params, self.m, self.v):
+        inv_sqrt_bc2 = 1.0 / np.sqrt(1.0 - b2 ** self.t)
+        for p, m, v, s in zip(self.params, self.m, self.v, self.scratch):
             g = p.grad
-            m *= b1
-            m += (1.0 - b1) * g
+            # In-place updates into a scratch buffer s: the same formulas, without allocating arrays.
+            np.subtract(g, m, out=s)           # m <- beta1 m + (1 - beta1) g  =  m + (1 - beta1)(g - m)
+            s *= 1.0 - b1                      #    (PyTorch's m.lerp_(g, 1 - beta1))
+            m += s
+            np.multiply(g, g, out=s)           # v <- beta2 v + (1 - beta2) g^2
+            s *= 1.0 - b2
             v *= b2
-            v += (1.0 - b2) * (g * g)
-            denom = np.sqrt(v)
-            denom /= sqrt_bc2
-            denom += self.eps
-            p.data -= step_size * (m / denom)
+            v += s
+            np.sqrt(v, out=s)                  # denominator sqrt(v) / sqrt(1 - beta2^t) + eps
+            s *= inv_sqrt_bc2
+            s += self.eps
+            np.divide(m, s, out=s)             # theta <- theta - step_size * m / denominator
+            s *= step_size
+            p.data -= s
 
 
 class RMSprop(Optimizer):
