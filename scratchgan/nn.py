@@ -141,7 +141,9 @@ class Linear(Module):
     def forward(self, x):
         _check_input(self, x, self.n_in)
         self.x = x
-        return x @ self.W.data + self.b.data
+        y = x @ self.W.data
+        y += self.b.data          # in place: one array allocated, not two
+        return y
 
     def backward(self, dy):
         _check_grad(self, dy, (self.x.shape[0], self.n_out))
