@@ -17,6 +17,7 @@ Every sample array has shape (n, d): n points, d dimensions (a 1D array of n num
 """
 
 import numpy as np
+from scipy.spatial.distance import cdist
 
 
 def _as_points(name, a, min_n=1):
@@ -42,13 +43,17 @@ def _check_pair(x, y, min_n=2):
 
 
 def squared_distances(a, b):
-    """Matrix of squared Euclidean distances ||a_i - b_j||^2 = ||a_i||^2 + ||b_j||^2 - 2 a_i . b_j.
+    """Matrix of squared Euclidean distances ||a_i - b_j||^2.  a: (n, d), b: (m, d) -> (n, m).
 
-    a: (n, d), b: (m, d) -> (n, m), clipped at 0 (round-off can make the expansion slightly negative).
+    (scipy.spatial.distance.cdist computes each pair exactly; the expansion ||a||^2 + ||b||^2 - 2 a.b would be
+    faster but loses digits for nearby points, which the square root of the energy distance magnifies.)
     """
-    sq = (a * a).sum(1)[:, None] + (b * b).sum(1)[None, :] - 2.0 * (a @ b.T)
-    np.maximum(sq, 0.0, out=sq)
-    return sq
+    return cdist(a, b, "sqeuclidean")
+
+
+def distances(a, b):
+    """Matrix of Euclidean distances ||a_i - b_j||.  a: (n, d), b: (m, d) -> (n, m)."""
+    return cdist(a, b, "euclidean")
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -90,3 +95,224 @@ def mode_coverage(samples, centers, std):
     nz = p > 0
     reverse_kl = float(np.sum(p[nz] * np.log(K * p[nz])))
     return {"modes": int(modes), "high_quality": float(good.mean()), "reverse_kl": reverse_kl}
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Kernel two-sample statistics and the permutation test
+# ---------------------------------------------------------------------------------------------------------
+#
+# Both MMD^2 and the energy distance are U-statistics of one symmetric function k on the pooled sample
+# z = (x_1..x_m, y_1..y_n), with the pooled N x N matrix K_ij = k(z_i, z_j), N = m + n:
+#
+#     T = S_xx / (m (m - 1)) + S_yy / (n (n - 1)) - 2 S_xy / (m n)
+#
+# where S_xx = sum_{i != j, both in x} K_ij, S_yy likewise, and S_xy = sum_{i in x, j in y} K_ij.
+# MMD^2 uses the RBF kernel; the energy distance is the same formula with k(a, b) = -||a - b||.
+#
+# Permutation test. Under H0 the labels "came from x" / "came from y" are exchangeable, so relabelling the
+# pooled sample at random gives draws T_1..T_B from T's null distribution. With the labels of all B
+# permutations as the rows of a 0/1 matrix A (B, N) (a_b = 1 on the m points labelled x), and K0 = K with a
+# zero diagonal, each statistic is a few index sums, all B at once:
+#
+#     S_xx = a^T K0 a,     S_xy = a^T K0 1 - S_xx,     S_yy = 1^T K0 1 - S_xx - 2 S_xy
+#
+# which is one (B, N) @ (N, N) product: the kernel matrix is computed once.
+# The p-value counts the observed statistic as one of the draws: p = (1 + #{b : T_b >= T_obs}) / (B + 1),
+# so it is never 0 and P(p <= alpha) <= alpha exactly under H0.
+
+
+def _u_statistics(K0, A, m, n):
+    """T for every labelling in A.  K0: (N, N) with zero diagonal; A: (B, N) 0/1 rows with m ones -> (B,)."""
+    KA = A @ K0                                   # (B, N): row b is a_b^T K0
+    s_xx = np.einsum("bi,bi->b", KA, A)           # a^T K0 a
+    s_xy = A @ K0.sum(axis=1) - s_xx              # a^T K0 1 - a^T K0 a
+    s_yy = K0.sum() - s_xx - 2.0 * s_xy
+    return s_xx / (m * (m - 1)) + s_yy / (n * (n - 1)) - 2.0 * s_xy / (m * n)
+
+
+def _permutation_test(K, m, n, n_permutations, rng):
+    """(T_obs, p-value) for the pooled matrix K (N, N) whose first m rows are x."""
+    if int(n_permutations) < 1:
+        raise ValueError(f"n_permutations must be at least 1, got {n_permutations}")
+    if not isinstance(rng, np.random.Generator):
+        raise ValueError("rng must be a numpy.random.Generator, e.g. np.random.default_rng(0)")
+    K0 = K.copy()
+    np.fill_diagonal(K0, 0.0)
+    labels = np.r_[np.ones(m), np.zeros(n)]                                   # (N,) the observed labelling
+    t_obs = _u_statistics(K0, labels[None, :], m, n)[0]
+    A = rng.permuted(np.tile(labels, (int(n_permutations), 1)), axis=1)       # (B, N) shuffled labellings
+    t_perm = _u_statistics(K0, A, m, n)                                       # (B,)
+    # a tiny relative slack so that ties with T_obs (e.g. the identity permutation) count as >=
+    count = np.sum(t_perm >= t_obs - 1e-12 * max(abs(t_obs), 1e-300))
+    return float(t_obs), float((1 + count) / (n_permutations + 1))
+
+
+def median_bandwidth(z):
+    """The median heuristic: sigma = median of ||z_i - z_j|| over all pairs i < j of the pooled sample z (N, d).
+
+    Falls back to the median of the non-zero distances if more than half are 0, and to 1 if all are.
+    """
+    z = _as_points("z", z, 2)
+    d = distances(z, z)[np.triu_indices(z.shape[0], k=1)]
+    sigma = np.median(d)
+    if sigma == 0:
+        sigma = np.median(d[d > 0]) if np.any(d > 0) else 1.0
+    return float(sigma)
+
+
+def rbf_kernel(a, b, sigma):
+    """Gaussian kernel matrix k(a_i, b_j) = exp(-||a_i - b_j||^2 / (2 sigma^2)).  a: (n, d), b: (m, d) -> (n, m)."""
+    return np.exp(-squared_distances(a, b) / (2.0 * sigma * sigma))
+
+
+def mmd_test(x, y, *, n_permutations=200, rng, bandwidth=None):
+    """Maximum mean discrepancy two-sample test (Gretton et al. 2012) with an RBF kernel.
+
+    x: (m, d) ~ pi,  y: (n, d) ~ p;  m, n >= 2.  bandwidth: sigma of the kernel, default the median
+    heuristic on the pooled sample (median_bandwidth).
+
+    MMD^2 = E k(X, X') + E k(Y, Y') - 2 E k(X, Y), which is 0 iff pi = p for this kernel. The unbiased
+    estimator averages over pairs i != j only, so under H0 it is negative about half the time; it is *not*
+    clipped at 0 (clipping would bias it and break the permutation test's symmetry).
+
+    Returns (mmd2, p_value), p from n_permutations random relabellings (see _permutation_test above).
+    """
+    x, y = _check_pair(x, y)
+    z = np.concatenate([x, y])                                   # (N, d) pooled sample
+    sigma = median_bandwidth(z) if bandwidth is None else float(bandwidth)
+    if not sigma > 0:
+        raise ValueError(f"bandwidth must be positive, got {bandwidth}")
+    K = rbf_kernel(z, z, sigma)                                  # (N, N), computed once
+    return _permutation_test(K, x.shape[0], y.shape[0], n_permutations, rng)
+
+
+def energy_distance(x, y):
+    """Energy distance (Szekely & Rizzo) in any dimension, as an unbiased U-statistic:
+
+        E(X, Y) = 2 E||X - Y|| - E||X - X'|| - E||Y - Y'||      (>= 0, and 0 iff pi = p)
+
+    x: (m, d), y: (n, d), m, n >= 2.  E||X - X'|| averages over pairs i != j.  Returns a float.
+    """
+    x, y = _check_pair(x, y)
+    m, n = x.shape[0], y.shape[0]
+    e_xy = distances(x, y).mean()
+    e_xx = distances(x, x).sum() / (m * (m - 1))   # the diagonal is 0: only i != j counts
+    e_yy = distances(y, y).sum() / (n * (n - 1))
+    return float(2.0 * e_xy - e_xx - e_yy)
+
+
+def energy_test(x, y, *, n_permutations=200, rng):
+    """Energy-distance two-sample test: the statistic of energy_distance, p-value by permutations.
+
+    x: (m, d), y: (n, d), m, n >= 2.  It is the U-statistic formula above with k(a, b) = -||a - b||
+    (energy distance is an MMD with a distance-induced kernel, Sejdinovic et al. 2013).
+    Returns (energy, p_value).
+    """
+    x, y = _check_pair(x, y)
+    z = np.concatenate([x, y])
+    K = -distances(z, z)
+    return _permutation_test(K, x.shape[0], y.shape[0], n_permutations, rng)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The classifier two-sample test: learn the statistic
+# ---------------------------------------------------------------------------------------------------------
+
+def c2st(x, y, *, rng, hidden=32, n_steps=300, batch_size=64, lr=1e-3):
+    """Classifier two-sample test (Lopez-Paz & Oquab 2017): a discriminator *learns* the statistic T.
+
+    x: (n, d) ~ pi, y: (n, d) ~ p, the same n >= 4 (equal classes, so chance accuracy is exactly 1/2).
+
+    1. Split each sample in half. On the first halves, train a small scratchgan discriminator
+       D = mlp([d, hidden, hidden, 1]) with the GAN discriminator's own loss (binary cross-entropy, x labelled
+       real = 1, y fake = 0; training.discriminator_backward) and Adam, inputs standardised by the training
+       half's mean and std.
+    2. On the held-out halves (n_test = 2 * (n - n // 2) points, never seen in training), the statistic is
+       the accuracy t = (1 / n_test) sum_i 1[(D(z_i) > 1/2) = label_i].
+    3. Under H0 the classifier can only guess, so n_test * t ~ Binomial(n_test, 1/2); the one-sided p-value
+       is P(Binomial(n_test, 1/2) >= n_test * t) (scipy.stats.binomtest, alternative="greater").
+
+    Returns (accuracy, p_value).
+    """
+    from scipy.stats import binomtest
+
+    from . import losses, nn, optim, training
+
+    x, y = _check_pair(x, y, min_n=4)
+    if x.shape[0] != y.shape[0]:
+        raise ValueError(f"c2st needs equal sample sizes (chance accuracy 1/2), got {x.shape[0]} and {y.shape[0]}")
+    if not isinstance(rng, np.random.Generator):
+        raise ValueError("rng must be a numpy.random.Generator, e.g. np.random.default_rng(0)")
+    n, d = x.shape
+    x = x[rng.permutation(n)]
+    y = y[rng.permutation(n)]
+    h = n // 2
+    x_train, x_test, y_train, y_test = x[:h], x[h:], y[:h], y[h:]
+
+    mean = np.concatenate([x_train, y_train]).mean(0)
+    scale = np.concatenate([x_train, y_train]).std(0) + 1e-8
+
+    def standardise(a):
+        return ((a - mean) / scale).astype(np.float32)
+
+    x_train, y_train = standardise(x_train), standardise(y_train)
+    D = nn.mlp([d, hidden, hidden, 1], rng=rng, activation="leaky_relu")
+    objective = losses.Minimax()
+    opt = optim.Adam(D.parameters(), lr=lr)
+    b = min(batch_size, h)
+    for _ in range(int(n_steps)):
+        opt.zero_grad()
+        training.discriminator_backward(D, objective, x_train[rng.integers(0, h, b)], y_train[rng.integers(0, h, b)])
+        opt.step()
+
+    correct = int(np.sum(D.forward(standardise(x_test)) > 0) + np.sum(D.forward(standardise(y_test)) <= 0))
+    n_test = x_test.shape[0] + y_test.shape[0]
+    p_value = binomtest(correct, n_test, 0.5, alternative="greater").pvalue
+    return correct / n_test, float(p_value)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# 1D classics, through scipy.stats
+# ---------------------------------------------------------------------------------------------------------
+
+def _as_1d(name, a):
+    a = _as_points(name, a, 1)
+    if a.shape[1] != 1:
+        raise ValueError(f"{name}: a 1D test needs shape (n,) or (n, 1), got {a.shape}")
+    return a[:, 0]
+
+
+def ks_test(x, y):
+    """Two-sample Kolmogorov-Smirnov test in 1D: D = sup_t |F_x(t) - F_y(t)|.  x: (m,) or (m, 1), y likewise.
+
+    Returns (statistic, p_value) from scipy.stats.ks_2samp.
+    """
+    from scipy.stats import ks_2samp
+
+    res = ks_2samp(_as_1d("x", x), _as_1d("y", y))
+    return float(res.statistic), float(res.pvalue)
+
+
+def wasserstein_1d(x, y):
+    """Wasserstein-1 (earth mover's) distance between two 1D empirical distributions:
+    W_1 = integral |F_x(t) - F_y(t)| dt.  x: (m,) or (m, 1), y likewise.  scipy.stats.wasserstein_distance."""
+    from scipy.stats import wasserstein_distance
+
+    return float(wasserstein_distance(_as_1d("x", x), _as_1d("y", y)))
+
+
+# ---------------------------------------------------------------------------------------------------------
+# A report for training runs
+# ---------------------------------------------------------------------------------------------------------
+
+def two_sample_report(x, y, *, rng, alpha=0.05, n_permutations=200):
+    """Decide H0: pi = p(x | theta) at level alpha by MMD and by C2ST, for a run's metrics.json.
+
+    x: (n, d) data, y: (n, d) generated (equal n for the C2ST).  Returns a dict of plain floats and bools:
+    mmd2, mmd_p_value, mmd_rejects_h0, c2st_accuracy, c2st_p_value, c2st_rejects_h0, alpha.
+    """
+    mmd2, p_mmd = mmd_test(x, y, n_permutations=n_permutations, rng=rng)
+    acc, p_c2st = c2st(x, y, rng=rng)
+    return {"alpha": float(alpha),
+            "mmd2": mmd2, "mmd_p_value": p_mmd, "mmd_rejects_h0": bool(p_mmd <= alpha),
+            "c2st_accuracy": acc, "c2st_p_value": p_c2st, "c2st_rejects_h0": bool(p_c2st <= alpha)}

@@ -61,3 +61,179 @@ def test_mode_coverage_rejects_bad_input():
         metrics.mode_coverage(np.zeros((5, 2)), SQUARE, 0.0)
     with pytest.raises(ValueError, match="samples"):
         metrics.mode_coverage(np.zeros((0, 2)), SQUARE, 1.0)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The statistics against direct (looped) formulas
+# ---------------------------------------------------------------------------------------------------------
+
+def naive_mmd2(x, y, sigma):
+    k = lambda a, b: np.exp(-np.sum((a - b) ** 2) / (2 * sigma ** 2))
+    m, n = len(x), len(y)
+    kxx = sum(k(x[i], x[j]) for i in range(m) for j in range(m) if i != j) / (m * (m - 1))
+    kyy = sum(k(y[i], y[j]) for i in range(n) for j in range(n) if i != j) / (n * (n - 1))
+    kxy = sum(k(x[i], y[j]) for i in range(m) for j in range(n)) / (m * n)
+    return kxx + kyy - 2 * kxy
+
+
+def test_mmd2_matches_the_double_sum_and_median_bandwidth():
+    rng = np.random.default_rng(1)
+    x, y = rng.standard_normal((9, 3)), rng.standard_normal((7, 3)) + 0.5
+    z = np.concatenate([x, y])
+    dists = [np.linalg.norm(z[i] - z[j]) for i in range(len(z)) for j in range(i + 1, len(z))]
+    assert metrics.median_bandwidth(z) == pytest.approx(np.median(dists), rel=1e-12)
+    mmd2, _ = metrics.mmd_test(x, y, n_permutations=10, rng=rng)
+    assert mmd2 == pytest.approx(naive_mmd2(x, y, np.median(dists)), rel=1e-10)
+    mmd2, _ = metrics.mmd_test(x, y, n_permutations=10, rng=rng, bandwidth=0.7)
+    assert mmd2 == pytest.approx(naive_mmd2(x, y, 0.7), rel=1e-10)
+
+
+def test_energy_matches_the_double_sum_and_scipy_in_1d():
+    from scipy.stats import energy_distance as scipy_energy
+
+    rng = np.random.default_rng(2)
+    x, y = rng.standard_normal((8, 2)), rng.standard_normal((6, 2)) * 2
+    m, n = len(x), len(y)
+    exy = np.mean([np.linalg.norm(a - b) for a in x for b in y])
+    exx = sum(np.linalg.norm(x[i] - x[j]) for i in range(m) for j in range(m) if i != j) / (m * (m - 1))
+    eyy = sum(np.linalg.norm(y[i] - y[j]) for i in range(n) for j in range(n) if i != j) / (n * (n - 1))
+    e, _ = metrics.energy_test(x, y, n_permutations=10, rng=rng)
+    assert e == pytest.approx(2 * exy - exx - eyy, rel=1e-10)
+    assert metrics.energy_distance(x, y) == pytest.approx(e, rel=1e-10)
+    # scipy's 1D energy distance is the V-statistic sqrt(2 E|X-Y| - E|X-X'| - E|Y-Y'|) with the i = j terms
+    # included, i.e. the U-statistics' within-sample means scaled by (m - 1)/m and (n - 1)/n
+    x1, y1 = x[:, 0], y[:, 0]
+    exx1 = np.abs(x1[:, None] - x1[None, :]).sum() / (m * (m - 1))
+    eyy1 = np.abs(y1[:, None] - y1[None, :]).sum() / (n * (n - 1))
+    v_stat = metrics.energy_distance(x1, y1) + exx1 / m + eyy1 / n
+    assert v_stat == pytest.approx(scipy_energy(x1, y1) ** 2, rel=1e-10)
+
+
+def test_vectorised_permutation_statistics_equal_relabelled_recomputation():
+    rng = np.random.default_rng(3)
+    x, y = rng.standard_normal((6, 2)), rng.standard_normal((5, 2))
+    z = np.concatenate([x, y])
+    K = -metrics.distances(z, z)
+    np.fill_diagonal(K, 0.0)
+    labels = np.r_[np.ones(6), np.zeros(5)]
+    A = rng.permuted(np.tile(labels, (20, 1)), axis=1)
+    fast = metrics._u_statistics(K, A, 6, 5)
+    slow = [metrics.energy_distance(z[a == 1], z[a == 0]) for a in A]
+    np.testing.assert_allclose(fast, slow, rtol=1e-10)
+
+
+def test_p_value_is_one_plus_count_over_b_plus_one():
+    rng = np.random.default_rng(4)
+    x, y = rng.standard_normal((30, 2)), rng.standard_normal((30, 2)) + 3.0   # far apart: T_obs is the max
+    for test in (metrics.mmd_test, metrics.energy_test):
+        _, p = test(x, y, n_permutations=99, rng=rng)
+        assert p == pytest.approx(1 / 100)
+        _, p = test(x, x.copy(), n_permutations=99, rng=rng)
+        assert 0 < p <= 1 and (p * 100) == pytest.approx(round(p * 100))
+
+
+def test_mmd2_is_not_clipped_and_unbiased_under_h0():
+    rng = np.random.default_rng(5)
+    vals = np.array([metrics.mmd_test(rng.standard_normal((20, 2)), rng.standard_normal((20, 2)),
+                                      n_permutations=1, rng=rng)[0] for _ in range(300)])
+    assert np.mean(vals < 0) > 0.2                       # negative values are reported as they are
+    assert abs(vals.mean()) < 4 * vals.std() / np.sqrt(len(vals))
+
+
+def test_bad_input_raises_one_line_value_errors():
+    rng = np.random.default_rng(0)
+    for f in (metrics.mmd_test, metrics.energy_test, metrics.c2st):
+        with pytest.raises(ValueError, match="same dimension"):
+            f(np.zeros((10, 2)), np.zeros((10, 3)), rng=rng)
+        with pytest.raises(ValueError, match="at least"):
+            f(np.zeros((1, 2)), np.zeros((10, 2)), rng=rng)
+        with pytest.raises(ValueError, match="shape"):
+            f(np.zeros((4, 2, 2)), np.zeros((10, 2)), rng=rng)
+    with pytest.raises(ValueError, match="equal sample sizes"):
+        metrics.c2st(np.zeros((10, 2)), np.zeros((12, 2)), rng=rng)
+    with pytest.raises(ValueError, match="1D"):
+        metrics.ks_test(np.zeros((10, 2)), np.zeros((10, 2)))
+
+
+def test_1d_classics_through_scipy():
+    rng = np.random.default_rng(6)
+    x = rng.standard_normal(400)
+    assert metrics.wasserstein_1d(x, x + 1.5) == pytest.approx(1.5, rel=1e-9)   # a shift moves every unit by 1.5
+    stat, p = metrics.ks_test(x, x + 1.5)
+    assert p < 1e-6 and stat > 0.4
+    stat, p = metrics.ks_test(x, rng.standard_normal(400))
+    assert stat < 0.15
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Error rates: under H0 the rejection rate is alpha (within a binomial band), under a clear H1 near 1
+# ---------------------------------------------------------------------------------------------------------
+
+ALPHA = 0.05
+
+
+def rejection_rate(test, sampler, reps, rng, **kw):
+    rejections = 0
+    for _ in range(reps):
+        x, y = sampler(rng)
+        rejections += test(x, y, rng=rng, **kw)[1] <= ALPHA
+    return rejections / reps
+
+
+def binomial_band(reps, level=0.999):
+    """The central `level` interval of the rejection rate of a test of exact size ALPHA over `reps` runs."""
+    from scipy.stats import binom
+
+    lo, hi = binom.interval(level, reps, ALPHA)
+    return lo / reps, hi / reps
+
+
+def h0_sampler(n, d):
+    return lambda rng: (rng.standard_normal((n, d)), rng.standard_normal((n, d)))
+
+
+def h1_sampler(n, d, shift):
+    e1 = np.eye(d)[0] * shift
+    return lambda rng: (rng.standard_normal((n, d)), rng.standard_normal((n, d)) + e1)
+
+
+@pytest.mark.parametrize("test", [metrics.mmd_test, metrics.energy_test], ids=["mmd", "energy"])
+@pytest.mark.parametrize("seed", [0, 1])
+def test_permutation_tests_have_size_alpha_and_power(test, seed):
+    rng = np.random.default_rng(seed)
+    lo, hi = binomial_band(300)
+    rate = rejection_rate(test, h0_sampler(40, 2), 300, rng, n_permutations=99)
+    assert lo <= rate <= hi
+    assert rejection_rate(test, h1_sampler(40, 2, 1.5), 40, rng, n_permutations=99) >= 0.95
+
+
+def test_c2st_is_valid_under_h0_and_powerful_under_h1():
+    rng = np.random.default_rng(7)
+    # the binomial p-value is discrete, so the test is conservative: only the upper end of the band applies
+    _, hi = binomial_band(40)
+    assert rejection_rate(metrics.c2st, h0_sampler(60, 2), 40, rng, n_steps=100) <= hi
+    assert rejection_rate(metrics.c2st, h1_sampler(60, 2, 2.0), 10, rng, n_steps=100) >= 0.9
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("test", [metrics.mmd_test, metrics.energy_test], ids=["mmd", "energy"])
+def test_permutation_tests_size_thorough(test):
+    rng = np.random.default_rng(11)
+    lo, hi = binomial_band(2000)
+    assert lo <= rejection_rate(test, h0_sampler(50, 5), 2000, rng, n_permutations=199) <= hi
+
+
+@pytest.mark.slow
+def test_c2st_size_and_power_thorough():
+    from scipy.stats import binom
+
+    rng = np.random.default_rng(12)
+    reps = 400
+    rate = rejection_rate(metrics.c2st, h0_sampler(100, 2), reps, rng)
+    # exact size of the one-sided binomial test at alpha (< alpha by discreteness), then its band
+    n_test = 100
+    k = binom.isf(ALPHA, n_test, 0.5)                    # reject when correct > k  (P(>= k+1) <= alpha)
+    size = binom.sf(k, n_test, 0.5)
+    lo, hi = binom.interval(0.999, reps, size)
+    assert lo / reps <= rate <= hi / reps
+    assert rejection_rate(metrics.c2st, h1_sampler(100, 2, 1.0), 100, rng) >= 0.9
