@@ -94,6 +94,19 @@ def _extra_checks(rng):
 
 
 # ---------------------------------------------------------------------------------------------------------
+# plot
+# ---------------------------------------------------------------------------------------------------------
+
+def cmd_plot(args):
+    """Redraw every figure of a finished run (curves.png, frame.png, animation.gif) from its files."""
+    from . import plots
+
+    for path in plots.plot_run(args.run_dir):
+        print(f"wrote {path}")
+    return 0
+
+
+# ---------------------------------------------------------------------------------------------------------
 # The parser
 # ---------------------------------------------------------------------------------------------------------
 
@@ -106,6 +119,10 @@ def build_parser():
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--tol", type=float, default=1e-6, help="largest acceptable relative error")
     p.set_defaults(func=cmd_gradcheck)
+
+    p = sub.add_parser("plot", help="redraw the figures of a finished run from its files")
+    p.add_argument("run_dir", metavar="RUN_DIR", help="a directory written by `train --out RUN_DIR`")
+    p.set_defaults(func=cmd_plot)
 
     return parser
 
