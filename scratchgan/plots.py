@@ -43,6 +43,7 @@ FAKE_COLOR = "#762a83"        # purple
 HEATMAP = "PRGn"              # purple (D = 0, "fake") -> white (D = 1/2) -> green (D = 1, "real")
 D_COLOR = "#2166ac"           # blue, Goodfellow et al.'s dashed D
 DSTAR_COLOR = "#d6604d"       # red
+MANIFOLD_COLOR = "#525252"    # dark grey
 
 FRAME_SIZE = (10.0, 4.6)      # inches; at dpi 100 a 1000 x 460 PNG, at dpi 80 an 800 x 368 GIF frame
 FRAME_DPI = 100
@@ -238,7 +239,7 @@ def _fixed_noise(trainer, n):
         trainer.rng.bit_generator.state = state
 
 
-def frame_meta(trainer, *, n_real=256, n_fake=256, n_kde=2000, n_lines=24, n_manifold=15, seed=0):
+def frame_meta(trainer, *, n_real=256, n_fake=256, n_kde=2000, n_lines=24, n_manifold=11, seed=0):
     """What stays fixed across the frames of one run: names, the box, real samples and the fixed noise.
 
     Returns a dict: data, loss (names), dim (1 or 2), critic (bool), bounds (dim, 2), real (n_real, dim),
@@ -305,8 +306,9 @@ def draw_frame_2d(ax, frame, meta, *, arrow_ref=None, n_arrows=96, cax=None):
     frame: a dict from frame_2d; meta: the dict from frame_meta.
     Arrows are drawn at the first n_arrows generated samples, with length proportional to |dL_G/dx|:
     an arrow of norm arrow_ref (default: this frame's 90th percentile) is 8% of the box wide, and
-    longer ones are capped at 1.5 times that. Pass one arrow_ref for a whole animation so that the
-    arrows' shrinking or growing over training stays visible.
+    longer ones are capped at 1.5 times that; the reference norm is printed in the corner. (Pass one
+    arrow_ref for a whole animation to compare lengths across frames; but early gradients are often
+    orders of magnitude smaller than late ones, so per-frame scaling plus the printed norm reads better.)
     cax: an Axes for the colour bar (none drawn when None).
     """
     lo, hi = _value_box(meta["bounds"])
@@ -321,7 +323,7 @@ def draw_frame_2d(ax, frame, meta, *, arrow_ref=None, n_arrows=96, cax=None):
     xs = np.linspace(lo[0], hi[0], heat.shape[1])
     ys = np.linspace(lo[1], hi[1], heat.shape[0])
     image = ax.contourf(xs, ys, np.clip(heat, vmin, vmax), levels=np.linspace(vmin, vmax, 13),
-                        cmap=HEATMAP, alpha=0.8)
+                        cmap=HEATMAP, alpha=0.6)
     ax.set_aspect("equal")
     if cax is not None:
         bar = cax.figure.colorbar(image, cax=cax)
@@ -333,16 +335,16 @@ def draw_frame_2d(ax, frame, meta, *, arrow_ref=None, n_arrows=96, cax=None):
     if "manifold" in frame:
         m = frame["manifold"]
         for i in range(m.shape[0]):
-            ax.plot(m[i, :, 0], m[i, :, 1], color=FAKE_COLOR, lw=0.5, alpha=0.35)
+            ax.plot(m[i, :, 0], m[i, :, 1], color=MANIFOLD_COLOR, lw=0.6, alpha=0.5)
         for j in range(m.shape[1]):
-            ax.plot(m[:, j, 0], m[:, j, 1], color=FAKE_COLOR, lw=0.5, alpha=0.35)
-        ax.plot([], [], color=FAKE_COLOR, lw=0.8, alpha=0.6, label="G(latent grid)")
+            ax.plot(m[:, j, 0], m[:, j, 1], color=MANIFOLD_COLOR, lw=0.6, alpha=0.5)
+        ax.plot([], [], color=MANIFOLD_COLOR, lw=1.0, label="G(grid of z): the manifold")
 
     real = meta["real"]
-    ax.scatter(real[:, 0], real[:, 1], s=8, color=REAL_COLOR, linewidths=0,
+    ax.scatter(real[:, 0], real[:, 1], s=10, color=REAL_COLOR, edgecolors="white", linewidths=0.4,
                label=r"real $x \sim \pi$", zorder=3)
     fake = frame["fake"]
-    ax.scatter(fake[:, 0], fake[:, 1], s=8, color=FAKE_COLOR, linewidths=0,
+    ax.scatter(fake[:, 0], fake[:, 1], s=10, color=FAKE_COLOR, edgecolors="white", linewidths=0.4,
                label=r"generated $G(z)$", zorder=4)
 
     grad = frame["grad"][:n_arrows]
@@ -358,6 +360,9 @@ def draw_frame_2d(ax, frame, meta, *, arrow_ref=None, n_arrows=96, cax=None):
     ax.plot([], [], color="black", marker=r"$\rightarrow$", ms=7, ls="none",
             label=r"$-\partial L_G / \partial x$ (G's pull)")
 
+    ax.text(0.99, 0.01, rf"arrow $\approx$ 8% of box: $|\partial L_G/\partial x|$ = {ref:.2g}",
+            transform=ax.transAxes, ha="right", va="bottom", fontsize=7,
+            bbox=dict(facecolor="white", alpha=0.8, edgecolor="none", pad=1.5))
     if "centers" in meta:
         c = meta["centers"]
         ax.scatter(c[:, 0], c[:, 1], marker="o", s=110, facecolors="none", edgecolors="black",
@@ -633,18 +638,17 @@ def save_animation(frames, meta, path, history=None, *, fps=8, dpi=GIF_DPI, hold
 
     frames: list of frame dicts (frame_2d / frame_1d) in training order; meta: from frame_meta;
     history: optional dict for the side curves. The last frame is held for `hold_last` extra frames so
-    the loop pauses on the result. One arrow scale (arrow_reference over all frames) is used throughout.
+    the loop pauses on the result. Arrows are scaled per frame (see draw_frame_2d).
     """
     if not frames:
         raise ValueError("no frames to animate (was the recorder called during training?)")
     history = _history_arrays(history)
-    arrow_ref = arrow_reference(np.stack([f["grad"] for f in frames])) if meta["dim"] == 2 else None
     fig = new_figure(*FRAME_SIZE)
     writer = PillowWriter(fps=fps)
     with writer.saving(fig, path, dpi):
         for frame in list(frames) + [frames[-1]] * hold_last:
             fig.clear()
-            draw_frame(fig, frame, meta, history, arrow_ref=arrow_ref)
+            draw_frame(fig, frame, meta, history)
             writer.grab_frame()
     return path
 
@@ -686,7 +690,7 @@ class FrameRecorder:
     and leaves the trainer's random state exactly as it found it.
     """
 
-    def __init__(self, every=None, n_frames=60, seed=0):
+    def __init__(self, every=None, n_frames=40, seed=0):
         self.every = every
         self.n_frames = int(n_frames)
         self.seed = int(seed)
