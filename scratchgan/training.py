@@ -7,7 +7,14 @@ These are the compositions the gradient checker verifies (scratchgan.gradcheck.c
 the trainer calls.
 """
 
+import copy
+import dataclasses
+import math
+
 import numpy as np
+
+from . import losses, nn, optim
+from .data import DATASETS, NOISE_KINDS, get_dataset, sample_noise
 
 
 def discriminator_backward(D, objective, x_real, x_fake):
@@ -43,3 +50,396 @@ def generator_backward(G, D, objective, z):
         D.requires_grad_(True)
     G.backward(dx)
     return loss, fake_logits
+
+
+# =========================================================================================================
+# The training loop
+# =========================================================================================================
+
+DTYPES = {"float32": np.float32, "float64": np.float64}
+
+
+@dataclasses.dataclass
+class TrainConfig:
+    """Everything that defines a training run; stored in every checkpoint (as JSON) so a run can be resumed.
+
+    data, loss          dataset name (scratchgan.data.DATASETS) and objective name (scratchgan.losses.LOSSES)
+    steps               training iterations in total (one iteration = k D-steps then one G-step)
+    k                   discriminator steps per iteration (Algorithm 1 of Goodfellow et al. 2014)
+    batch               minibatch size m: m real and m generated samples per D-step, m generated per G-step
+    lr_d, lr_g          Adam learning rates of D and G;  beta1, beta2: Adam's moment decays
+    lr_decay_start      fraction of `steps` after which both learning rates fall linearly ...
+    lr_final            ... to lr_final times their value at the last step (1.0: constant learning rates)
+    z_dim, noise        G's input z in R^z_dim, z ~ N(0, I) ("normal") or U(-1, 1)^z_dim ("uniform")
+    g_hidden, d_hidden  hidden widths of the two MLPs (G: z_dim -> g_hidden... -> dim, D: dim -> ... -> 1)
+    g_activation, d_activation   their activations (scratchgan.nn.ACTIVATIONS)
+    ema                 decay beta of an exponential moving average of G's weights, used by sample();
+                        0 turns it off (sample() then uses G itself)
+    seed                the one seed every random number of the run derives from
+    dtype               "float32" (fast) or "float64"
+    log_every           the callback of Trainer.train runs every log_every iterations
+    eval_every          Trainer.train evaluates (Trainer.evaluate) every eval_every iterations; 0: never
+    eval_samples        how many generated samples an evaluation draws
+    """
+
+    data: str = "ring8"
+    loss: str = "nonsaturating"
+    steps: int = 5000
+    k: int = 1
+    batch: int = 256
+    lr_d: float = 1e-3
+    lr_g: float = 1e-3
+    beta1: float = 0.5
+    beta2: float = 0.999
+    lr_decay_start: float = 1.0
+    lr_final: float = 1.0
+    z_dim: int = 16
+    noise: str = "normal"
+    g_hidden: tuple = (128, 128)
+    d_hidden: tuple = (128, 128)
+    g_activation: str = "relu"
+    d_activation: str = "leaky_relu"
+    ema: float = 0.0
+    seed: int = 0
+    dtype: str = "float32"
+    log_every: int = 100
+    eval_every: int = 0
+    eval_samples: int = 2000
+
+    def __post_init__(self):
+        self.g_hidden = tuple(int(h) for h in self.g_hidden)
+        self.d_hidden = tuple(int(h) for h in self.d_hidden)
+
+    def to_dict(self):
+        """A JSON-ready dict (tuples become lists)."""
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in dataclasses.asdict(self).items()}
+
+    @classmethod
+    def from_dict(cls, d):
+        """The inverse of to_dict; an unknown key raises a ValueError naming it."""
+        names = {f.name for f in dataclasses.fields(cls)}
+        unknown = sorted(set(d) - names)
+        if unknown:
+            raise ValueError(f"unknown training option(s): {', '.join(unknown)}")
+        return cls(**d)
+
+    def validate(self):
+        """Raise a one-line ValueError naming the first bad option; return self."""
+        def positive_int(name):
+            v = getattr(self, name)
+            if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v <= 0:
+                raise ValueError(f"{name} must be a positive integer, got {v!r}")
+
+        def positive_number(name):
+            v = getattr(self, name)
+            if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or v <= 0:
+                raise ValueError(f"{name} must be a positive number, got {v!r}")
+
+        def in_unit(name, lo_open=False, hi_open=True):
+            v = getattr(self, name)
+            ok = isinstance(v, (int, float)) and (0 < v if lo_open else 0 <= v) and (v < 1 if hi_open else v <= 1)
+            if not ok:
+                raise ValueError(f"{name} must be in {'(' if lo_open else '['}0, 1{')' if hi_open else ']'}, "
+                                 f"got {v!r}")
+
+        if self.data not in DATASETS:
+            raise ValueError(f"unknown dataset {self.data!r}; choose one of: {', '.join(DATASETS)}")
+        if self.loss not in losses.LOSSES:
+            raise ValueError(f"unknown loss {self.loss!r}; choose one of: {', '.join(losses.LOSSES)}")
+        for name in ("steps", "k", "batch", "z_dim", "log_every", "eval_samples"):
+            positive_int(name)
+        for name in ("lr_d", "lr_g"):
+            positive_number(name)
+        in_unit("beta1")
+        in_unit("beta2")
+        in_unit("ema")
+        in_unit("lr_decay_start", hi_open=False)
+        in_unit("lr_final", lo_open=True, hi_open=False)
+        if isinstance(self.eval_every, bool) or not isinstance(self.eval_every, int) or self.eval_every < 0:
+            raise ValueError(f"eval_every must be a non-negative integer, got {self.eval_every!r}")
+        for name in ("g_hidden", "d_hidden"):
+            if any(h <= 0 for h in getattr(self, name)):
+                raise ValueError(f"{name} must hold positive layer widths, got {getattr(self, name)}")
+        if self.noise not in NOISE_KINDS:
+            raise ValueError(f"unknown noise {self.noise!r}; choose one of: {', '.join(NOISE_KINDS)}")
+        if self.dtype not in DTYPES:
+            raise ValueError(f"unknown dtype {self.dtype!r}; choose one of: {', '.join(DTYPES)}")
+        for name in ("g_activation", "d_activation"):
+            if getattr(self, name) not in nn.ACTIVATIONS:
+                raise ValueError(f"unknown {name} {getattr(self, name)!r}; "
+                                 f"choose one of: {', '.join(nn.ACTIVATIONS)}")
+        if isinstance(self.seed, bool) or not isinstance(self.seed, (int, np.integer)) or self.seed < 0:
+            raise ValueError(f"seed must be a non-negative integer, got {self.seed!r}")
+        return self
+
+
+# Per-dataset defaults: what `python -m scratchgan train --data NAME` uses. Each trains well out of the box
+# (see the README's table). The common recipe: non-saturating loss, Adam with beta1 = 0.5, a LeakyReLU D,
+# large batches, a linear learning-rate decay over the last part of training (samples tighten onto the
+# modes) and an EMA of G's weights for sampling.
+DEFAULT_CONFIGS = {
+    "gaussian": dict(steps=2000, batch=256, lr_d=2e-4, lr_g=2e-4, z_dim=4, g_hidden=(32, 32),
+                     d_hidden=(32, 32), lr_decay_start=0.5, lr_final=0.05, ema=0.99),
+    "mixture1d": dict(steps=3000, batch=256, lr_d=1e-3, lr_g=1e-3, z_dim=4, g_hidden=(64, 64),
+                      d_hidden=(64, 64), lr_decay_start=0.5, lr_final=0.05, ema=0.99),
+    "ring8": dict(steps=6000, batch=256, lr_d=1e-3, lr_g=1e-3, z_dim=16, g_hidden=(128, 128),
+                  d_hidden=(128, 128), lr_decay_start=0.5, lr_final=0.02, ema=0.999),
+    "grid25": dict(steps=8000, batch=256, lr_d=1e-3, lr_g=1e-3, z_dim=16, g_hidden=(128, 128),
+                   d_hidden=(128, 128), lr_decay_start=0.5, lr_final=0.02, ema=0.999),
+    "spiral": dict(steps=6000, batch=256, lr_d=1e-3, lr_g=1e-3, z_dim=16, g_hidden=(128, 128),
+                   d_hidden=(128, 128), lr_decay_start=0.5, lr_final=0.05, ema=0.999),
+    "moons": dict(steps=5000, batch=256, lr_d=1e-3, lr_g=1e-3, z_dim=16, g_hidden=(128, 128),
+                  d_hidden=(128, 128), lr_decay_start=0.5, lr_final=0.05, ema=0.999),
+}
+
+
+def default_config(data, **overrides):
+    """The TrainConfig that trains `data` well out of the box, with `overrides` (field=value) applied."""
+    if data not in DATASETS:
+        raise ValueError(f"unknown dataset {data!r}; choose one of: {', '.join(DATASETS)}")
+    fields = dict(DEFAULT_CONFIGS.get(data, {}), data=data)
+    fields.update(overrides)
+    return TrainConfig.from_dict(fields).validate()
+
+
+class FixedAffine(nn.Module):
+    """y = x * scale + shift, elementwise with constant (untrained) scale, shift of shape (d,);  dx = dy * scale.
+
+    The networks work in standardised coordinates: D first maps the data box to about [-2, 2]^d, and G's
+    output goes through the inverse map, so the same architecture and learning rates suit N(4, 0.5^2) and
+    a grid spanning [-4, 4]^2 (D's ReLU kinks sit where the data are, not all far off at the origin).
+    """
+
+    def __init__(self, scale, shift, dtype=nn.DEFAULT_DTYPE):
+        self.scale = np.asarray(scale, dtype=dtype)
+        self.shift = np.asarray(shift, dtype=dtype)
+
+    def __repr__(self):
+        return f"FixedAffine(scale={self.scale.tolist()}, shift={self.shift.tolist()})"
+
+    def forward(self, x):
+        return x * self.scale + self.shift
+
+    def backward(self, dy):
+        return dy * self.scale
+
+
+def data_scale(data):
+    """(centre m, scale s) of a dataset's plotting box: m its midpoint, s a quarter of its widths, so the box
+    maps to [-2, 2]^d under (x - m) / s."""
+    lo, hi = data.bounds[:, 0], data.bounds[:, 1]
+    return (lo + hi) / 2, (hi - lo) / 4
+
+
+def build_generator(config, data, rng):
+    """G: an MLP z_dim -> g_hidden... -> dim (linear output), then x = m + s * output (see FixedAffine)."""
+    dtype = DTYPES[config.dtype]
+    net = nn.mlp([config.z_dim, *config.g_hidden, data.dim], rng=rng, activation=config.g_activation, dtype=dtype)
+    m, s = data_scale(data)
+    return nn.Sequential(*net.layers, FixedAffine(s, m, dtype))
+
+
+def build_discriminator(config, data, rng):
+    """D: (x - m) / s (see FixedAffine), then an MLP dim -> d_hidden... -> 1 whose output is a logit l,
+    D(x) = sigmoid(l). The first layer's biases are drawn from U(-1, 1) instead of 0, so its units' kinks
+    (hyperplanes w.x + b = 0) spread over the data box instead of all passing through its centre."""
+    dtype = DTYPES[config.dtype]
+    net = nn.mlp([data.dim, *config.d_hidden, 1], rng=rng, activation=config.d_activation, dtype=dtype)
+    first = net.layers[0]
+    first.b.data[...] = rng.uniform(-1.0, 1.0, size=first.b.data.shape)
+    m, s = data_scale(data)
+    return nn.Sequential(FixedAffine(1.0 / s, -m / s, dtype), *net.layers)
+
+
+def grad_norm(params):
+    """The global gradient norm sqrt(sum_p |dL/dp|^2) over a list of Parameters."""
+    return math.sqrt(sum(float(np.vdot(p.grad, p.grad)) for p in params))
+
+
+class TrainingDiverged(RuntimeError):
+    """A loss or a gradient became NaN or infinite; the message names the iteration."""
+
+
+HISTORY_KEYS = ("step", "loss_d", "loss_g", "d_real", "d_fake", "grad_norm_d", "grad_norm_g", "lr_factor")
+
+
+class Trainer:
+    """The minimax game of Goodfellow et al. 2014, Algorithm 1, with minibatch stochastic gradients.
+
+    Each training iteration (`train_step`):
+        for k steps:                                      (the discriminator ascends V)
+            x_1..x_m ~ pi,  z_1..z_m ~ p(z)               fresh minibatches every D-step
+            phi <- Adam step on  L_D = -[(1/m) sum log D(x_i) + (1/m) sum log(1 - D(G(z_i)))]
+        z_1..z_m ~ p(z)                                   (the generator descends its loss, e.g.)
+        theta <- Adam step on  L_G = -(1/m) sum log D(G(z_i))     (non-saturating)
+    with L_D and L_G given by `objective` (scratchgan.losses). G's gradient flows *through* D into theta,
+    but D's parameters are not touched (generator_backward freezes them).
+
+    Randomness. The one seed config.seed is split with np.random.SeedSequence(seed).spawn(2) into
+      .rng         draws the networks' initial weights, then every minibatch of training, in order;
+      .sample_rng  draws the noise of sample() and evaluate() only,
+    so sampling or evaluating never changes the training stream: the same seed gives bit-identical runs,
+    whatever is sampled on the way, and both streams' states go into a checkpoint, so N iterations, save,
+    load and N more give exactly the run of 2N iterations.
+
+    Attributes: G, D (Modules), data (a Dataset), objective, config (TrainConfig), opt_g, opt_d (Adam),
+    G_ema (a copy of G holding the moving average, or None), history (dict name -> list: the HISTORY_KEYS
+    get one entry per iteration; keys starting with eval_ one per evaluation), step (iterations done).
+    Any Modules may serve as G and D: pass them in, otherwise MLPs are built from the config.
+    """
+
+    def __init__(self, config, *, G=None, D=None, data=None, objective=None):
+        self.config = config.validate()
+        self.dtype = DTYPES[config.dtype]
+        train_seed, sample_seed = np.random.SeedSequence(config.seed).spawn(2)
+        self.rng = np.random.default_rng(train_seed)
+        self.sample_rng = np.random.default_rng(sample_seed)
+        self.data = data if data is not None else get_dataset(config.data)
+        self.objective = objective if objective is not None else losses.get_loss(config.loss)
+        self.G = G if G is not None else build_generator(config, self.data, self.rng)
+        self.D = D if D is not None else build_discriminator(config, self.data, self.rng)
+        betas = (config.beta1, config.beta2)
+        self.opt_g = optim.Adam(self.G.parameters(), lr=config.lr_g, betas=betas)
+        self.opt_d = optim.Adam(self.D.parameters(), lr=config.lr_d, betas=betas)
+        self.G_ema = copy.deepcopy(self.G) if config.ema > 0 else None
+        self.step = 0
+        self.history = {key: [] for key in HISTORY_KEYS}
+        for key in self.eval_keys():
+            self.history[key] = []
+
+    # -- randomness ---------------------------------------------------------------------------------------
+
+    def noise(self, n, rng=None):
+        """z: (n, z_dim) draws from p(z), from the training stream unless another Generator is given."""
+        return sample_noise(n, self.config.z_dim, self.rng if rng is None else rng, self.config.noise,
+                            dtype=self.dtype)
+
+    def real(self, n):
+        """x: (n, dim) draws from the data distribution pi, from the training stream."""
+        return self.data.sample(n, self.rng, dtype=self.dtype)
+
+    # -- one iteration ------------------------------------------------------------------------------------
+
+    def lr_factor(self, step):
+        """Multiplier of both learning rates at iteration `step` (0-based): 1 until lr_decay_start * steps,
+        then falling linearly to lr_final at the last iteration (steps - 1) and staying there."""
+        cfg = self.config
+        start = cfg.lr_decay_start * cfg.steps
+        if cfg.lr_final == 1.0 or step < start:
+            return 1.0
+        frac = min(1.0, (step - start) / max(cfg.steps - 1 - start, 1.0))
+        return 1.0 + frac * (cfg.lr_final - 1.0)
+
+    def train_step(self):
+        """One iteration: k D-steps, then one G-step. Returns its history record (a dict of floats)."""
+        cfg = self.config
+        factor = self.lr_factor(self.step)
+        self.opt_d.lr = cfg.lr_d * factor
+        self.opt_g.lr = cfg.lr_g * factor
+
+        for _ in range(cfg.k):
+            x_real = self.real(cfg.batch)
+            x_fake = self.G.forward(self.noise(cfg.batch))   # G(z) as a constant: G's backward is not run
+            self.opt_d.zero_grad()
+            loss_d, real_logits, fake_logits = discriminator_backward(self.D, self.objective, x_real, x_fake)
+            norm_d = grad_norm(self.opt_d.params)
+            if not (math.isfinite(loss_d) and math.isfinite(norm_d)):
+                raise TrainingDiverged(f"training diverged at step {self.step + 1}: discriminator loss "
+                                       f"{loss_d}, gradient norm {norm_d}")
+            self.opt_d.step()
+
+        self.opt_g.zero_grad()
+        loss_g, _ = generator_backward(self.G, self.D, self.objective, self.noise(cfg.batch))
+        norm_g = grad_norm(self.opt_g.params)
+        if not (math.isfinite(loss_g) and math.isfinite(norm_g)):
+            raise TrainingDiverged(f"training diverged at step {self.step + 1}: generator loss {loss_g}, "
+                                   f"gradient norm {norm_g}")
+        self.opt_g.step()
+        if self.G_ema is not None:
+            self.update_ema()
+
+        self.step += 1
+        record = {
+            "step": self.step,
+            "loss_d": loss_d,
+            "loss_g": loss_g,
+            # mean D(x) and D(G(z)) as probabilities, on the last D-step's batches (before its update)
+            "d_real": float(nn.sigmoid(real_logits).mean()),
+            "d_fake": float(nn.sigmoid(fake_logits).mean()),
+            "grad_norm_d": norm_d,
+            "grad_norm_g": norm_g,
+            "lr_factor": factor,
+        }
+        for key, value in record.items():
+            self.history[key].append(value)
+        return record
+
+    def update_ema(self):
+        """theta_ema <- beta theta_ema + (1 - beta) theta, i.e. theta_ema += (1 - beta)(theta - theta_ema).
+
+        Early on (step t) beta is capped at (1 + t) / (10 + t), so the average forgets the random start."""
+        beta = min(self.config.ema, (1.0 + self.step) / (10.0 + self.step))
+        for p_ema, p in zip(self.G_ema.parameters(), self.G.parameters()):
+            p_ema.data += (1.0 - beta) * (p.data - p_ema.data)
+
+    def check_finite(self):
+        """Raise TrainingDiverged if any parameter of G or D is NaN or infinite."""
+        for net_name, net in (("G", self.G), ("D", self.D)):
+            for i, p in enumerate(net.parameters()):
+                if not np.all(np.isfinite(p.data)):
+                    raise TrainingDiverged(f"training diverged by step {self.step}: parameter {i} "
+                                           f"({p.name}) of {net_name} is not finite")
+
+    def train(self, n_steps, callback=None):
+        """Run n_steps iterations; evaluate every config.eval_every and call callback(self) every
+        config.log_every iterations (counted on self.step, so resumed runs keep the same rhythm)."""
+        cfg = self.config
+        for _ in range(int(n_steps)):
+            self.train_step()
+            if cfg.eval_every and self.step % cfg.eval_every == 0:
+                self.evaluate()
+            if callback is not None and self.step % cfg.log_every == 0:
+                callback(self)
+        return self
+
+    # -- using the generator ------------------------------------------------------------------------------
+
+    def sample(self, n, rng=None):
+        """(n, dim) samples G(z) (from the EMA weights when config.ema > 0), z from .sample_rng by default."""
+        G = self.G_ema if self.G_ema is not None else self.G
+        z = self.noise(int(n), self.sample_rng if rng is None else rng)
+        G.eval()
+        try:
+            return G.forward(z)
+        finally:
+            G.train()
+
+    def eval_keys(self):
+        keys = ["eval_step", "eval_mmd"]
+        if self.data.centers is not None:
+            keys += ["eval_modes", "eval_high_quality", "eval_reverse_kl"]
+        return keys
+
+    def evaluate(self):
+        """Measure the current generator on config.eval_samples samples (drawn from .sample_rng) and append
+        to history: eval_step, eval_mmd (the unbiased MMD^2 estimate, metrics.mmd_test, on 500 of them against
+    500 data samples), and for mixtures
+        of Gaussians eval_modes, eval_high_quality, eval_reverse_kl (metrics.mode_coverage). Returns them."""
+        from . import metrics
+
+        n = self.config.eval_samples
+        x_fake = self.sample(n)
+        record = {"eval_step": self.step}
+        if not np.all(np.isfinite(x_fake)):
+            record["eval_mmd"] = float("nan")
+        else:
+            m = min(n, 500)
+            x_real = self.data.sample(m, self.sample_rng)
+            record["eval_mmd"] = metrics.mmd_test(x_real, x_fake[:m], n_permutations=1, rng=self.sample_rng)[0]
+        if self.data.centers is not None:
+            cov = metrics.mode_coverage(x_fake, self.data.centers, self.data.std)
+            record.update(eval_modes=cov["modes"], eval_high_quality=cov["high_quality"],
+                          eval_reverse_kl=cov["reverse_kl"])
+        for key, value in record.items():
+            self.history[key].append(value)
+        return record
