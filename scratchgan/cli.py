@@ -5,6 +5,7 @@ missing file) raises UsageError or ValueError, which `main` prints as one line `
 """
 
 import argparse
+import os
 import sys
 
 import numpy as np
@@ -107,6 +108,263 @@ def cmd_plot(args):
 
 
 # ---------------------------------------------------------------------------------------------------------
+# train
+# ---------------------------------------------------------------------------------------------------------
+
+def cmd_train(args):
+    """Train a GAN on a toy dataset and write a run directory (see _train_setup for the order of checks).
+
+    Writes DIR/checkpoint.npz (also every --checkpoint-every steps), history.npz, samples.npy, metrics.json
+    and the figures of plots.plot_run. Exit codes: 0 done, 2 bad input (nothing written), 1 training
+    diverged (the last good checkpoint stays), 130 interrupted by Ctrl-C (a checkpoint is saved first).
+    """
+    import time
+
+    from . import checkpoint, plots
+    from .training import TrainingDiverged, final_metrics
+
+    trainer, out = _train_setup(args)          # every check happens here, before anything is written
+    ckpt_path = os.path.join(out, "checkpoint.npz")
+    total = trainer.config.steps
+    progress = _Progress(trainer.step, total, sys.stderr)
+    saved = {"step": None}
+    recorder = plots.FrameRecorder() if args.animate else None
+
+    def save():
+        trainer.check_finite()                 # never replace a good checkpoint by a diverged one
+        checkpoint.save_checkpoint(trainer, ckpt_path)
+        checkpoint.save_npz(os.path.join(out, "history.npz"), checkpoint.history_arrays(trainer.history))
+        saved["step"] = trainer.step
+
+    def on_log(tr):
+        progress.update(tr)
+        if recorder is not None:
+            recorder(tr)
+        if tr.step - (saved["step"] or 0) >= args.checkpoint_every:
+            save()
+        if interrupt.requested:
+            raise KeyboardInterrupt
+
+    print(f"training {trainer.config.data}: steps {trainer.step} -> {total}, writing to {out}", file=sys.stderr)
+    start = time.perf_counter()
+    if recorder is not None:
+        recorder(trainer)
+    with _DeferredInterrupt() as interrupt:
+        try:
+            trainer.train(total - trainer.step, callback=on_log)
+            trainer.check_finite()
+        except TrainingDiverged as e:
+            progress.finish()
+            where = (f"the last good checkpoint is {ckpt_path} (step {saved['step']})" if saved["step"]
+                     else "this run wrote no checkpoint")
+            print(f"error: {e}; {where}", file=sys.stderr)
+            return 1
+        except KeyboardInterrupt:
+            progress.finish()
+            if interrupt.hard:
+                print(f"interrupted twice: stopped mid-step {trainer.step + 1} without saving", file=sys.stderr)
+                return 130
+            try:
+                save()
+            except TrainingDiverged as e:
+                print(f"interrupted; not saved, the parameters are not finite: {e}", file=sys.stderr)
+                return 130
+            print(f"interrupted at step {trainer.step}: saved {ckpt_path}; continue with: "
+                  f"python -m scratchgan train --out {out} --resume", file=sys.stderr)
+            return 130
+    progress.finish()
+    seconds = time.perf_counter() - start
+
+    save()
+    samples = trainer.sample(args.n_samples)
+    checkpoint.save_npy(os.path.join(out, "samples.npy"), samples)
+    results = final_metrics(trainer, samples)
+    results.update(wall_time_s=round(seconds, 2), config=trainer.config.to_dict())
+    checkpoint.save_json(os.path.join(out, "metrics.json"), results)
+    if recorder is not None:
+        plots.save_frames(recorder.frames, recorder.meta, os.path.join(out, "frames.npz"))
+    figures = plots.plot_run(out)
+
+    print(_summary(results, seconds))
+    print(f"wrote {out}/: checkpoint.npz history.npz samples.npy metrics.json")
+    print("figures: " + "  ".join(figures))
+    return 0
+
+
+def _train_setup(args):
+    """Check every argument, the checkpoint to resume and the output directory; return (trainer, out_dir).
+
+    Order: option values, the dataset, the checkpoint (readable, complete, same configuration), then the
+    output directory (created if needed and tested with a scratch file). Any problem is a UsageError or
+    ValueError before a single output file is written.
+    """
+    from . import checkpoint, training
+    from .data import DATASETS
+
+    for name in ("steps", "k", "batch", "n_samples", "checkpoint_every"):
+        value = getattr(args, name)
+        if value is not None and value <= 0:
+            raise UsageError(f"--{name.replace('_', '-')} must be a positive integer, got {value}")
+    if args.lr is not None and not (np.isfinite(args.lr) and args.lr > 0):
+        raise UsageError(f"--lr must be a positive number, got {args.lr}")
+    if args.seed is not None and args.seed < 0:
+        raise UsageError(f"--seed must be a non-negative integer, got {args.seed}")
+    if args.data is not None and args.data not in DATASETS:
+        raise UsageError(f"unknown dataset {args.data!r}; choose one of: {', '.join(DATASETS)}")
+    asked = {name: getattr(args, name) for name in ("data", "loss", "steps", "k", "batch", "seed")
+             if getattr(args, name) is not None}
+    if args.lr is not None:
+        asked.update(lr_d=args.lr, lr_g=args.lr)
+
+    if args.resume is None:
+        if args.data is None:
+            raise UsageError(f"--data is required; choose one of: {', '.join(DATASETS)}")
+        out = args.out or os.path.join("runs", args.data)
+        trainer = training.Trainer(training.default_config(**asked))
+    else:
+        if args.resume:
+            path = args.resume
+            out = args.out or os.path.dirname(path) or "."
+        else:
+            if args.out is None and args.data is None:
+                raise UsageError("--resume without a CHECKPOINT needs --out DIR (it resumes DIR/checkpoint.npz)")
+            out = args.out or os.path.join("runs", args.data)
+            path = os.path.join(out, "checkpoint.npz")
+        arrays = checkpoint.read_checkpoint(path)
+        config = checkpoint.checkpoint_config(arrays)
+        differ = [f"{name}={getattr(config, name)!r} there, {value!r} asked" for name, value in asked.items()
+                  if name != "steps" and getattr(config, name) != value]
+        if differ:
+            raise UsageError(f"checkpoint {path} is from another configuration: {'; '.join(differ)}")
+        if "steps" in asked:                       # more (or fewer) steps than first planned is allowed
+            config.steps = asked["steps"]
+        done = int(arrays["step"])
+        if done > config.steps:
+            raise UsageError(f"checkpoint {path} is already at step {done}, beyond --steps {config.steps}")
+        trainer = checkpoint.restore_trainer(training.Trainer(config), arrays, path=path)
+
+    _check_writable_dir(out)
+    return trainer, out
+
+
+def _check_writable_dir(out):
+    """Create directory `out` if needed and prove it writable with a scratch file; else a UsageError."""
+    import tempfile
+
+    if os.path.exists(out) and not os.path.isdir(out):
+        raise UsageError(f"cannot write to --out {out}: it exists and is not a directory")
+    try:
+        os.makedirs(out, exist_ok=True)
+        with tempfile.TemporaryFile(dir=out):
+            pass
+    except OSError as e:
+        raise UsageError(f"cannot write to --out {out}: {e.strerror or e}") from None
+
+
+class _DeferredInterrupt:
+    """While active, a first Ctrl-C (SIGINT) only sets .requested, so training stops between two steps
+    (the callback checks it) and a consistent checkpoint can be saved; a second one interrupts at once
+    (.hard). Outside the main thread signals cannot be caught, and this does nothing."""
+
+    def __enter__(self):
+        import signal
+
+        self.requested = self.hard = False
+        self._previous = None
+        try:
+            self._previous = signal.signal(signal.SIGINT, self._handle)
+        except ValueError:
+            pass
+        return self
+
+    def _handle(self, signum, frame):
+        if self.requested:
+            self.hard = True
+            raise KeyboardInterrupt
+        self.requested = True
+
+    def __exit__(self, *exc):
+        import signal
+
+        if self._previous is not None:
+            signal.signal(signal.SIGINT, self._previous)
+        return False
+
+
+class _Progress:
+    """One status line on `stream`: step, both losses, D's outputs, steps/s and the time left.
+
+    On a terminal it is redrawn in place (carriage return) a few times a second; otherwise a line is
+    printed about every tenth of the run."""
+
+    def __init__(self, start, total, stream):
+        import time
+
+        self.step0, self.total, self.stream = start, total, stream
+        self.tty = stream.isatty()
+        self.t0 = self.last = time.perf_counter()
+        self.next_step = 0
+        self.drawn = False
+
+    def update(self, trainer):
+        import time
+
+        now = time.perf_counter()
+        if self.tty and now - self.last < 0.25 or not self.tty and trainer.step < self.next_step:
+            return
+        self.last = now
+        self.next_step = trainer.step + max(1, self.total // 10)
+        h = trainer.history
+        rate = (trainer.step - self.step0) / max(now - self.t0, 1e-9)
+        left = (self.total - trainer.step) / max(rate, 1e-9)
+        line = (f"step {trainer.step:>{len(str(self.total))}}/{self.total}  loss_d {h['loss_d'][-1]:.3f}  "
+                f"loss_g {h['loss_g'][-1]:.3f}  D(x) {h['d_real'][-1]:.2f}  D(G(z)) {h['d_fake'][-1]:.2f}  "
+                f"{rate:.0f} steps/s  {left:.0f} s left")
+        self.stream.write(("\r" + line) if self.tty else line + "\n")
+        self.stream.flush()
+        self.drawn = True
+
+    def finish(self):
+        if self.tty and self.drawn:
+            self.stream.write("\n")
+            self.stream.flush()
+        self.drawn = False
+
+
+def _summary(m, seconds):
+    """One line of a run's results for the terminal."""
+    parts = [f"{m['data']}: {m['step']} steps in {seconds:.1f} s"]
+    if "modes" in m:
+        parts.append(f"{m['modes']}/{m['n_modes']} modes, {100 * m['high_quality']:.1f}% high quality "
+                     f"(within 3 std of a centre), reverse KL {m['reverse_kl']:.4f}")
+    else:
+        mean = ", ".join(f"{v:.3f}" for v in m["sample_mean"])
+        std = ", ".join(f"{v:.3f}" for v in m["sample_std"])
+        parts.append(f"sample mean ({mean}), std ({std})")
+    if "mmd_p_value" in m:
+        parts.append(f"MMD p = {m['mmd_p_value']:.3f}, C2ST accuracy {m['c2st_accuracy']:.3f} "
+                     f"(p = {m['c2st_p_value']:.3f})")
+    return "; ".join(parts)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# bench
+# ---------------------------------------------------------------------------------------------------------
+
+def cmd_bench(args):
+    """Time the reference training step of ../shared/bench/README.md; the last line is `<number> steps/s`."""
+    from .bench import run_bench
+
+    dtype = "float64" if args.float64 else "float32"
+    print(f"reference step: ring8, G 16-128-128-2 ReLU, D 2-128-128-1 LeakyReLU(0.2), batch 256+256, "
+          f"non-saturating, k=1, Adam lr 1e-4 betas (0.5, 0.999), {dtype}; "
+          f"{args.warmup} warm-up steps, {args.steps} timed")
+    rate, _ = run_bench(steps=args.steps, warmup=args.warmup, dtype=dtype)
+    print(f"{rate:.1f} steps/s")
+    return 0
+
+
+# ---------------------------------------------------------------------------------------------------------
 # The parser
 # ---------------------------------------------------------------------------------------------------------
 
@@ -119,6 +377,29 @@ def build_parser():
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--tol", type=float, default=1e-6, help="largest acceptable relative error")
     p.set_defaults(func=cmd_gradcheck)
+
+    p = sub.add_parser("train", help="train a GAN on a toy dataset, write samples, metrics and figures")
+    p.add_argument("--data", metavar="NAME", help="gaussian, mixture1d, ring8, grid25, spiral or moons")
+    p.add_argument("--loss", help="the objective (default: the dataset's default, nonsaturating)")
+    p.add_argument("--steps", type=int, help="training iterations in total (default: the dataset's)")
+    p.add_argument("--k", type=int, help="discriminator steps per generator step")
+    p.add_argument("--batch", type=int, help="minibatch size")
+    p.add_argument("--lr", type=float, help="learning rate of both networks")
+    p.add_argument("--seed", type=int, help="the seed of every random draw (default 0)")
+    p.add_argument("--out", metavar="DIR", help="output directory (default runs/NAME)")
+    p.add_argument("--n-samples", type=int, default=10000, metavar="M", help="samples to write (default 10000)")
+    p.add_argument("--resume", nargs="?", const="", metavar="CHECKPOINT",
+                   help="continue from CHECKPOINT (default DIR/checkpoint.npz)")
+    p.add_argument("--checkpoint-every", type=int, default=1000, metavar="N",
+                   help="save a checkpoint every N steps (default 1000)")
+    p.add_argument("--animate", action="store_true", help="record frames and write animation.gif")
+    p.set_defaults(func=cmd_train)
+
+    p = sub.add_parser("bench", help="time the reference training step (last line: N steps/s)")
+    p.add_argument("--steps", type=int, default=2000, help="timed steps (default 2000)")
+    p.add_argument("--warmup", type=int, default=100, help="untimed steps first (default 100)")
+    p.add_argument("--float64", action="store_true", help="run in float64 instead of float32")
+    p.set_defaults(func=cmd_bench)
 
     p = sub.add_parser("plot", help="redraw the figures of a finished run from its files")
     p.add_argument("run_dir", metavar="RUN_DIR", help="a directory written by `train --out RUN_DIR`")

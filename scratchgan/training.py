@@ -102,7 +102,7 @@ class TrainConfig:
     ema: float = 0.0
     seed: int = 0
     dtype: str = "float32"
-    log_every: int = 100
+    log_every: int = 25
     eval_every: int = 0
     eval_samples: int = 2000
 
@@ -443,3 +443,42 @@ class Trainer:
         for key, value in record.items():
             self.history[key].append(value)
         return record
+
+
+def final_metrics(trainer, samples, n_test=1000):
+    """The numbers a finished run reports in metrics.json, as a flat dict of plain floats, ints and bools.
+
+    samples: (M, dim) generated samples.  Always: data, step, n_samples, sample_mean, sample_std (per
+    dimension), data_mean, data_std (of as many fresh data samples), and the two-sample tests of
+    metrics.two_sample_report on n_test data and n_test generated samples (mmd2, mmd_p_value,
+    mmd_rejects_h0, c2st_accuracy, c2st_p_value, c2st_rejects_h0, alpha). For mixtures of isotropic
+    Gaussians: modes, n_modes, high_quality, reverse_kl (metrics.mode_coverage on all M samples). Where the
+    density is known: mean_log_prob = (1/M) sum log pi(G(z)) and data_mean_log_prob (the same on data,
+    i.e. minus the entropy of pi). In 1D: ks_statistic, ks_p_value, wasserstein1.
+    Random draws come from trainer.sample_rng, never the training stream.
+    """
+    from . import metrics
+
+    data, rng = trainer.data, trainer.sample_rng
+    real = data.sample(len(samples), rng, dtype=np.float64)
+    out = {"data": data.name, "step": trainer.step, "n_samples": len(samples),
+           "sample_mean": samples.mean(axis=0).tolist(), "sample_std": samples.std(axis=0).tolist(),
+           "data_mean": real.mean(axis=0).tolist(), "data_std": real.std(axis=0).tolist()}
+    if not np.all(np.isfinite(samples)):
+        out["finite"] = False
+        return out
+    if data.centers is not None:
+        coverage = metrics.mode_coverage(samples, data.centers, data.std)
+        out.update(modes=int(coverage["modes"]), n_modes=len(data.centers),
+                   high_quality=float(coverage["high_quality"]), reverse_kl=float(coverage["reverse_kl"]))
+    if hasattr(data, "log_prob"):
+        out.update(mean_log_prob=float(data.log_prob(samples).mean()),
+                   data_mean_log_prob=float(data.log_prob(real).mean()))
+    n = min(n_test, len(samples))
+    if n >= 4:
+        out.update(metrics.two_sample_report(real[:n], samples[:n], rng=rng))
+    if data.dim == 1:
+        ks, p = metrics.ks_test(real, samples)
+        out.update(ks_statistic=float(ks), ks_p_value=float(p),
+                   wasserstein1=float(metrics.wasserstein_1d(real, samples)))
+    return out

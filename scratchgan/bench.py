@@ -1,0 +1,37 @@
+"""Speed of one training step: the reference configuration of ../shared/bench/README.md, timed.
+
+The step is the Trainer's own (Trainer.train_step): ring8 data drawn fresh every step, G: z in R^16 ->
+128 -> ReLU -> 128 -> ReLU -> 2, D: 2 -> 128 -> LeakyReLU(0.2) -> 128 -> LeakyReLU(0.2) -> 1 logit,
+256 real + 256 generated samples, the non-saturating loss, k = 1, Adam (lr 1e-4, betas (0.5, 0.999),
+eps 1e-8) on both networks, float32 unless asked otherwise. One step = one D update plus one G update.
+`python -m scratchgan bench` prints the result as its last line, `<number> steps/s`, which is what
+../shared/bench/compare.py reads and holds against the same step in PyTorch.
+"""
+
+import time
+
+from .training import Trainer, TrainConfig
+
+
+def reference_config(dtype="float32", seed=0, steps=2100):
+    """The TrainConfig of the reference step (constant learning rates, no EMA, no evaluations)."""
+    return TrainConfig(data="ring8", loss="nonsaturating", steps=steps, k=1, batch=256, lr_d=1e-4, lr_g=1e-4,
+                       beta1=0.5, beta2=0.999, z_dim=16, g_hidden=(128, 128), d_hidden=(128, 128),
+                       g_activation="relu", d_activation="leaky_relu", lr_final=1.0, ema=0.0,
+                       eval_every=0, dtype=dtype, seed=seed)
+
+
+def run_bench(steps=2000, warmup=100, dtype="float32", seed=0):
+    """Build the reference trainer, run `warmup` untimed steps, then time `steps` steps.
+
+    Returns (steps_per_second, trainer). Steps are timed with time.perf_counter (wall clock)."""
+    if steps <= 0 or warmup < 0:
+        raise ValueError(f"bench needs steps > 0 and warmup >= 0, got steps={steps}, warmup={warmup}")
+    trainer = Trainer(reference_config(dtype, seed, steps=warmup + steps))
+    for _ in range(warmup):
+        trainer.train_step()
+    start = time.perf_counter()
+    for _ in range(steps):
+        trainer.train_step()
+    elapsed = time.perf_counter() - start
+    return steps / elapsed, trainer

@@ -1,0 +1,169 @@
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+
+from scratchgan import cli
+from scratchgan.checkpoint import load_trainer
+from scratchgan.training import Trainer
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+TINY = ["--steps", "30", "--batch", "32", "--n-samples", "200"]
+
+
+def run(argv, capsys):
+    code = cli.main(argv)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def snapshot(directory):
+    """{file name: bytes} of every file in a directory."""
+    return {name: open(os.path.join(directory, name), "rb").read() for name in sorted(os.listdir(directory))}
+
+
+@pytest.fixture(scope="module")
+def ring_run(tmp_path_factory):
+    out = str(tmp_path_factory.mktemp("runs") / "ring8")
+    code = cli.main(["train", "--data", "ring8", "--out", out, *TINY])
+    assert code == 0
+    return out
+
+
+def test_train_writes_every_promised_file(ring_run, capsys):
+    files = os.listdir(ring_run)
+    for name in ("checkpoint.npz", "history.npz", "samples.npy", "metrics.json"):
+        assert name in files
+    pngs = [f for f in files if f.endswith(".png")]
+    assert len(pngs) >= 2 and all(os.path.getsize(os.path.join(ring_run, f)) > 10000 for f in pngs)
+    assert not [f for f in files if ".tmp" in f]
+    samples = np.load(os.path.join(ring_run, "samples.npy"), allow_pickle=False)
+    assert samples.shape == (200, 2) and np.isfinite(samples).all()
+    with np.load(os.path.join(ring_run, "history.npz"), allow_pickle=False) as h:
+        for key in ("step", "loss_d", "loss_g", "d_real", "d_fake", "grad_norm_d", "grad_norm_g"):
+            assert h[key].shape == (30,)
+        assert np.all((h["d_real"] >= 0) & (h["d_real"] <= 1))
+        assert "eval_step" in h.files and "eval_modes" in h.files
+    with open(os.path.join(ring_run, "metrics.json")) as f:
+        m = json.load(f)
+    assert m["n_modes"] == 8 and 0 <= m["modes"] <= 8 and 0 <= m["high_quality"] <= 1
+    for key in ("mmd_p_value", "c2st_p_value", "mmd_rejects_h0", "c2st_rejects_h0", "reverse_kl"):
+        assert key in m
+    assert load_trainer(os.path.join(ring_run, "checkpoint.npz")).step == 30
+
+
+def test_1d_run_and_its_figures(tmp_path, capsys):
+    out = str(tmp_path / "g")
+    code, stdout, _ = run(["train", "--data", "gaussian", "--out", out, *TINY], capsys)
+    assert code == 0
+    assert np.load(os.path.join(out, "samples.npy")).shape == (200, 1)
+    m = json.load(open(os.path.join(out, "metrics.json")))
+    assert "ks_p_value" in m and "mean_log_prob" in m and "modes" in m
+    figures = re.search(r"figures: (.*)", stdout).group(1).split()
+    assert figures and all(os.path.isfile(f) and f.endswith(".png") for f in figures)
+
+
+BAD = [
+    (["--data", "rings"], "unknown dataset 'rings'; choose one of: gaussian, mixture1d, ring8, grid25"),
+    (["--data", "ring8", "--lr", "0"], "--lr must be a positive number"),
+    (["--data", "ring8", "--lr", "-0.001"], "--lr must be a positive number"),
+    (["--data", "ring8", "--steps", "0"], "--steps must be a positive integer"),
+    (["--data", "ring8", "--k", "0"], "--k must be a positive integer"),
+    (["--data", "ring8", "--batch", "-5"], "--batch must be a positive integer"),
+    (["--data", "ring8", "--loss", "hinged"], "unknown loss 'hinged'"),
+    (["--data", "grid25", "--resume"], "is from another configuration: data='ring8' there, 'grid25' asked"),
+    (["--data", "ring8", "--seed", "7", "--resume"], "another configuration: seed=0 there, 7 asked"),
+    (["--resume", "NOPE/checkpoint.npz"], "checkpoint not found: NOPE/checkpoint.npz"),
+]
+
+
+@pytest.mark.parametrize("extra, message", BAD)
+def test_bad_input_is_one_line_exit_2_and_leaves_the_run_intact(ring_run, capsys, extra, message):
+    before = snapshot(ring_run)
+    argv = ["train", "--out", ring_run, *[a.replace("NOPE", ring_run + "/nope") for a in extra]]
+    code, out, err = run(argv, capsys)
+    assert code == 2
+    assert err.count("\n") == 1 and err.startswith("error: ")
+    assert message.replace("NOPE", ring_run + "/nope") in err
+    assert snapshot(ring_run) == before
+
+
+def test_truncated_checkpoint_and_unwritable_out(ring_run, tmp_path, capsys):
+    run_dir = tmp_path / "copy"
+    run_dir.mkdir()
+    for name, content in snapshot(ring_run).items():
+        (run_dir / name).write_bytes(content)
+    data = (run_dir / "checkpoint.npz").read_bytes()
+    (run_dir / "checkpoint.npz").write_bytes(data[: len(data) // 3])
+    before = snapshot(run_dir)
+    code, _, err = run(["train", "--data", "ring8", "--out", str(run_dir), "--resume"], capsys)
+    assert code == 2 and "cannot read checkpoint" in err and "truncated" in err and err.count("\n") == 1
+    assert snapshot(run_dir) == before
+
+    a_file = tmp_path / "plain_file"
+    a_file.write_text("keep me")
+    for out in (a_file, a_file / "sub"):
+        code, _, err = run(["train", "--data", "ring8", "--out", str(out), *TINY], capsys)
+        assert code == 2 and err.startswith(f"error: cannot write to --out {out}") and err.count("\n") == 1
+    assert a_file.read_text() == "keep me"
+
+
+def test_divergence_stops_naming_the_step_and_keeps_the_last_good_checkpoint(tmp_path, capsys, monkeypatch):
+    from scratchgan import losses
+
+    calls = {"n": 0}
+    g_loss = losses.NonSaturating.g_loss
+
+    def failing_g_loss(self, fake_logits):
+        calls["n"] += 1
+        loss, grad = g_loss(self, fake_logits)
+        return (float("nan"), grad) if calls["n"] > 60 else (loss, grad)
+
+    monkeypatch.setattr(losses.NonSaturating, "g_loss", failing_g_loss)
+    out = str(tmp_path / "div")
+    code, _, err = run(["train", "--data", "ring8", "--out", out, "--steps", "100", "--batch", "16",
+                        "--checkpoint-every", "25"], capsys)
+    assert code == 1
+    assert "diverged at step 61" in err and "last good checkpoint" in err
+    assert load_trainer(os.path.join(out, "checkpoint.npz")).step == 50
+    assert "samples.npy" not in os.listdir(out)
+
+
+def test_ctrl_c_saves_a_checkpoint_and_resume_equals_uninterrupted(tmp_path):
+    out = str(tmp_path / "int")
+    cmd = [sys.executable, "-m", "scratchgan", "train", "--data", "gaussian", "--out", out, "--steps", "400",
+           "--batch", "32", "--n-samples", "100"]
+    env = dict(os.environ, PYTHONPATH=ROOT)
+    proc = subprocess.Popen(cmd, stderr=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env, cwd=ROOT)
+    proc.stderr.readline()                           # "training gaussian: ..."
+    proc.stderr.readline()                           # the first progress line: training is under way
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130, err
+    assert "interrupted at step" in err and "--resume" in err
+    stopped = load_trainer(os.path.join(out, "checkpoint.npz"))
+    assert 0 < stopped.step < 400
+
+    resumed = subprocess.run(cmd[:-4] + ["--n-samples", "100", "--resume", "--steps", "400"], env=env,
+                             cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert resumed.returncode == 0, resumed.stderr
+    done = load_trainer(os.path.join(out, "checkpoint.npz"))
+    whole = Trainer(stopped.config)
+    whole.train(400)
+    for a, b in zip(whole.G.parameters() + whole.D.parameters(), done.G.parameters() + done.D.parameters()):
+        np.testing.assert_array_equal(a.data, b.data)
+    assert whole.history["loss_g"] == done.history["loss_g"]
+
+
+def test_bench_prints_steps_per_second_last(capsys):
+    code, out, _ = run(["bench", "--steps", "5", "--warmup", "1"], capsys)
+    assert code == 0
+    assert re.fullmatch(r"[0-9.]+ steps/s", out.strip().splitlines()[-1])
+    code, out, _ = run(["bench", "--steps", "3", "--warmup", "0", "--float64"], capsys)
+    assert code == 0 and "float64" in out
