@@ -403,7 +403,8 @@ def draw_frame_1d(ax, ax_map, frame, meta):
         if "pi" in meta:
             pi = meta["pi"]
             d_star = pi / np.maximum(pi + p_g, 1e-300)
-            d_star[(pi + p_g) < 1e-12] = np.nan                           # 0/0 far from both: undefined
+            # where both densities are ~0, D* is 0/0: undefined, and the KDE's tails make it noise
+            d_star[(pi + p_g) < 0.01 * (pi + p_g).max()] = np.nan
             lines += right.plot(x, d_star, color=DSTAR_COLOR, ls=":", lw=2.0,
                                 label=r"$D^*(x) = \pi / (\pi + p_g)$")
         right.set_ylim(-0.02, 1.1)
@@ -422,6 +423,10 @@ def draw_frame_1d(ax, ax_map, frame, meta):
     ax_map.set_ylim(-0.25, 1.25)
     ax_map.set_yticks([0, 1])
     ax_map.set_yticklabels(["z", "x = G(z)"])
+    if meta["z_line"].shape[1] > 1:
+        ax_map.text(0.995, 0.5, "z: evenly spaced $z_1$,\nthe other $z_i$ = 0", transform=ax_map.transAxes,
+                    ha="right", va="center", fontsize=7, bbox=dict(facecolor="white", alpha=0.85,
+                                                                   edgecolor="none", pad=1.5))
     ax_map.set_xlabel("x")
     return lines, [line.get_label() for line in lines]
 
@@ -538,7 +543,7 @@ EQUILIBRIUM = {
 }
 
 
-def plot_curves(history, path, *, data="?", loss="?", dpi=CURVES_DPI):
+def plot_curves(history, path, *, data="?", loss="?", n_modes=None, dpi=CURVES_DPI):
     """Training curves of a run as one PNG; returns path.
 
     history: dict name -> (T,) arrays with at least step, loss_d, loss_g, d_real, d_fake,
@@ -546,6 +551,8 @@ def plot_curves(history, path, *, data="?", loss="?", dpi=CURVES_DPI):
     Panels: the two losses (with their values at the equilibrium D = 1/2 for the standard GAN losses),
     mean D(x) and D(G(z)), gradient norms (log scale), and, when evaluated, modes covered, % high quality
     and MMD. Faint lines: every logged value; bold: a moving average over ~2.5% of the run.
+    n_modes: the mixture's number of modes K, drawn as the target of the modes panel.
+    Layout: up to 3 panels in one row, 4 in a 2 x 2 grid, 5 or 6 in 2 x 3 (5 x 3.4 inches each).
     """
     h = _history_arrays(history)
     missing = [k for k in ("step", "loss_d", "loss_g", "d_real", "d_fake") if k not in h]
@@ -560,12 +567,12 @@ def plot_curves(history, path, *, data="?", loss="?", dpi=CURVES_DPI):
         ax.plot(steps, _smooth(h[key], width), color=color, lw=1.8, label=label)
 
     panels = ["loss", "d", "grad"] if "grad_norm_d" in h and "grad_norm_g" in h else ["loss", "d"]
-    has_modes = "eval_step" in h and "eval_modes" in h and len(h["eval_step"]) > 0
-    if has_modes:
+    n_evals = len(h.get("eval_step", []))
+    if n_evals > 0 and len(h.get("eval_modes", [])) == n_evals:
         panels.append("modes")
-    if "eval_step" in h and "eval_mmd" in h and len(h["eval_step"]) > 0:
+    if n_evals > 0 and len(h.get("eval_mmd", [])) == n_evals:
         panels.append("mmd")
-    ncols = 2 if len(panels) <= 4 else 3
+    ncols = {1: 1, 2: 2, 3: 3, 4: 2}.get(len(panels), 3)
     nrows = int(np.ceil(len(panels) / ncols))
     fig = new_figure(5.0 * ncols, 3.4 * nrows + 0.6)
     axes = fig.subplots(nrows, ncols, squeeze=False, sharex=True).ravel()
@@ -604,8 +611,11 @@ def plot_curves(history, path, *, data="?", loss="?", dpi=CURVES_DPI):
             ax.plot(es, h["eval_modes"], "o-", color="tab:green", ms=3, label="modes covered")
             ax.set_ylabel("modes covered")
             ax.set_ylim(bottom=0)
+            if n_modes:
+                ax.axhline(n_modes, color="tab:green", ls=":", lw=1, label=f"all {n_modes} modes")
+                ax.set_ylim(0, n_modes * 1.08 + 0.1)
             lines = ax.get_lines()
-            if "eval_high_quality" in h:
+            if len(h.get("eval_high_quality", [])) == n_evals:
                 right = ax.twinx()
                 hq = 100.0 * h["eval_high_quality"]
                 lines += right.plot(es, hq, "s--", color="tab:red", ms=3, label="% high quality")
@@ -633,7 +643,7 @@ def plot_curves(history, path, *, data="?", loss="?", dpi=CURVES_DPI):
 # Animations
 # ---------------------------------------------------------------------------------------------------------
 
-def save_animation(frames, meta, path, history=None, *, fps=8, dpi=GIF_DPI, hold_last=6):
+def save_animation(frames, meta, path, history=None, *, fps=8, dpi=GIF_DPI, hold_last=4):
     """Write the frames as a GIF with matplotlib's PillowWriter; returns path.
 
     frames: list of frame dicts (frame_2d / frame_1d) in training order; meta: from frame_meta;
@@ -686,7 +696,7 @@ class FrameRecorder:
 
     A frame is lightweight (a few hundred points and a 64 x 64 heatmap), so recording costs little.
     every: steps between frames; when None, chosen on the first call so a run of config.steps steps
-    gives about n_frames frames. The recorder draws its fixed noise and real samples with its own seed,
+    gives about n_frames frames (a multiple of config.log_every, the Trainer's callback period). The recorder draws its fixed noise and real samples with its own seed,
     and leaves the trainer's random state exactly as it found it.
     """
 
@@ -701,8 +711,11 @@ class FrameRecorder:
         if self.meta is None:
             self.meta = frame_meta(trainer, seed=self.seed)
             if self.every is None:
-                total = int(getattr(getattr(trainer, "config", None), "steps", 0) or 1000)
-                self.every = max(1, total // self.n_frames)
+                # the Trainer calls back every log_every steps, so frames can only fall on multiples of it
+                config = getattr(trainer, "config", None)
+                total = int(getattr(config, "steps", 0) or 1000)
+                log_every = int(getattr(config, "log_every", 1) or 1)
+                self.every = max(1, round(total / self.n_frames / log_every)) * log_every
         step = int(trainer.step)
         if self.frames and step < int(self.frames[-1]["step"]) + self.every:
             return
@@ -766,6 +779,8 @@ def plot_run(run_dir):
         history = _history_arrays(f)
     trainer = load_trainer(checkpoint_path)
     names = {"data": trainer.data.name, "loss": _loss_name(trainer)}
+    centers = getattr(trainer.data, "centers", None)
+    names["n_modes"] = None if centers is None else len(centers)
     written = [plot_curves(history, os.path.join(run_dir, "curves.png"), **names)]
     written.append(plot_frame(trainer, os.path.join(run_dir, "frame.png"), history=history,
                               extra_title=_metrics_note(run_dir)))

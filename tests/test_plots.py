@@ -8,80 +8,14 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from scratchgan import cli, losses, nn, optim, plots, training
+from scratchgan import checkpoint, cli, losses, nn, plots, training
 
 
-class TinyData:
-    """A stand-in with the Dataset contract: 4 Gaussians on a square (2D) or N(1, 0.5^2) (1D)."""
-
-    def __init__(self, dim):
-        self.dim = dim
-        self.std = 0.1 if dim == 2 else 0.5
-        if dim == 2:
-            self.name = "tiny4"
-            self.centers = np.array([[1.0, 1.0], [1.0, -1.0], [-1.0, 1.0], [-1.0, -1.0]])
-            self.bounds = np.array([[-2.0, 2.0], [-2.0, 2.0]])
-        else:
-            self.name = "tiny1d"
-            self.centers = np.array([[1.0]])
-            self.bounds = np.array([[-2.0, 4.0]])
-
-    def sample(self, n, rng):
-        k = rng.integers(0, len(self.centers), size=n)
-        return (self.centers[k] + self.std * rng.standard_normal((n, self.dim))).astype(np.float32)
-
-    def pdf(self, x):
-        sq = ((x[:, None, :] - self.centers[None]) ** 2).sum(2)
-        norm = (2 * np.pi * self.std ** 2) ** (self.dim / 2)
-        return np.exp(-0.5 * sq / self.std ** 2).mean(1) / norm
-
-
-class TinyConfig:
-    loss = "nonsaturating"
-    steps = 40
-
-
-class TinyTrainer:
-    """Just enough of the Trainer contract for the plots: G, D, data, objective, config, history, step,
-    rng, noise(n), train(n_steps, callback)."""
-
-    def __init__(self, dim, seed=0, latent_dim=2):
-        self.rng = np.random.default_rng(seed)
-        self.data = TinyData(dim)
-        self.latent_dim = latent_dim
-        self.G = nn.mlp([latent_dim, 16, 16, dim], rng=self.rng)
-        self.D = nn.mlp([dim, 16, 16, 1], rng=self.rng, activation="leaky_relu")
-        self.objective = losses.NonSaturating()
-        self.config = TinyConfig()
-        self.opt_g = optim.Adam(self.G.parameters(), 5e-3)
-        self.opt_d = optim.Adam(self.D.parameters(), 5e-3)
-        self.step = 0
-        self.history = {k: [] for k in ("step", "loss_d", "loss_g", "d_real", "d_fake", "grad_norm_d",
-                                         "grad_norm_g")}
-
-    def noise(self, n):
-        return self.rng.standard_normal((n, self.latent_dim)).astype(np.float32)
-
-    def train(self, n_steps, callback=None):
-        for _ in range(n_steps):
-            self.D.zero_grad()
-            x_real = self.data.sample(32, self.rng)
-            loss_d, real, fake = training.discriminator_backward(self.D, self.objective, x_real,
-                                                                 self.G.forward(self.noise(32)))
-            norm_d = np.sqrt(sum((p.grad ** 2).sum() for p in self.D.parameters()))
-            self.opt_d.step()
-            self.G.zero_grad()
-            loss_g, _ = training.generator_backward(self.G, self.D, self.objective, self.noise(32))
-            norm_g = np.sqrt(sum((p.grad ** 2).sum() for p in self.G.parameters()))
-            self.opt_g.step()
-            self.step += 1
-            if self.step % 5 == 0:
-                values = (self.step, loss_d, loss_g, nn.sigmoid(real).mean(), nn.sigmoid(fake).mean(),
-                          norm_d, norm_g)
-                for key, v in zip(self.history, values):
-                    self.history[key].append(float(v))
-                if callback is not None:
-                    callback(self)
+def tiny_trainer(data, seed=0, steps=40):
+    """A real Trainer with small networks (16-16 hidden, z in R^2) that calls back every 5 steps."""
+    config = training.default_config(data, steps=steps, batch=32, g_hidden=(16, 16), d_hidden=(16, 16),
+                                      z_dim=2, log_every=5, seed=seed, ema=0.0)
+    return training.Trainer(config)
 
 
 def png_size(path):
@@ -92,21 +26,21 @@ def png_size(path):
 
 @pytest.fixture(scope="module")
 def trained2d():
-    t = TinyTrainer(2)
+    t = tiny_trainer("ring8")
     t.train(20)
     return t
 
 
-@pytest.mark.parametrize("dim", [1, 2])
-def test_plot_frame_writes_png_of_expected_size(tmp_path, dim):
-    t = TinyTrainer(dim)
+@pytest.mark.parametrize("data", ["gaussian", "ring8"])
+def test_plot_frame_writes_png_of_expected_size(tmp_path, data):
+    t = tiny_trainer(data)
     t.train(10)
     path = plots.plot_frame(t, str(tmp_path / "frame.png"), dpi=50)
     assert png_size(path) == (500, 230)                      # FRAME_SIZE (10 x 4.6 in) at 50 dpi
 
 
 def test_plot_frame_without_history(tmp_path):
-    t = TinyTrainer(2)
+    t = tiny_trainer("grid25")
     path = plots.plot_frame(t, str(tmp_path / "frame.png"), history=None, dpi=40)
     assert png_size(path) == (400, 184)
 
@@ -116,8 +50,12 @@ def test_plot_curves_png_and_missing_key(tmp_path, trained2d):
     h["eval_step"] = [10, 20]
     h["eval_modes"] = [2, 4]
     h["eval_high_quality"] = [0.5, 0.8]
-    path = plots.plot_curves(h, str(tmp_path / "curves.png"), data="tiny4", loss="nonsaturating", dpi=50)
+    path = plots.plot_curves(h, str(tmp_path / "curves.png"), data="ring8", loss="nonsaturating",
+                             n_modes=8, dpi=50)
     assert png_size(path) == (500, 370)                      # 2 x 2 panels: 10 x 7.4 in
+    del h["eval_step"]
+    path = plots.plot_curves(h, str(tmp_path / "curves3.png"), dpi=50)
+    assert png_size(path) == (750, 200)                      # 1 x 3 panels: 15 x 4 in
     del h["d_fake"]
     with pytest.raises(ValueError, match="d_fake"):
         plots.plot_curves(h, str(tmp_path / "c.png"))
@@ -125,9 +63,9 @@ def test_plot_curves_png_and_missing_key(tmp_path, trained2d):
 
 def test_recorder_gif_frames_differ_and_training_is_untouched(tmp_path):
     # the same run with and without a recorder ends with identical weights
-    plain = TinyTrainer(2, seed=3)
+    plain = tiny_trainer("ring8", seed=3)
     plain.train(15)
-    t = TinyTrainer(2, seed=3)
+    t = tiny_trainer("ring8", seed=3)
     rec = plots.FrameRecorder(every=5)
     rec(t)
     t.train(15, callback=rec)
@@ -154,7 +92,7 @@ def test_frames_round_trip(tmp_path, trained2d):
     rec(trained2d)
     path = plots.save_frames(rec.frames, rec.meta, str(tmp_path / "frames.npz"))
     frames, meta = plots.load_frames(path)
-    assert meta["data"] == "tiny4" and meta["dim"] == 2 and meta["critic"] is False
+    assert meta["data"] == "ring8" and meta["dim"] == 2 and meta["critic"] is False
     np.testing.assert_array_equal(frames[0]["heat"], rec.frames[0]["heat"])
     np.testing.assert_array_equal(meta["real"], rec.meta["real"])
 
@@ -192,3 +130,21 @@ def test_plot_run_names_the_missing_file(tmp_path, capsys):
     assert err.startswith("error:") and "checkpoint.npz" in err and "\n" not in err
     assert cli.main(["plot", str(tmp_path / "nowhere")]) == 2
     assert "does not exist" in capsys.readouterr().err
+
+
+def test_plot_run_redraws_a_recorded_run(tmp_path, capsys):
+    # a run directory as `train --animate` leaves it, then `python -m scratchgan plot` on it
+    t = tiny_trainer("grid25", steps=20)
+    rec = plots.FrameRecorder(every=10)
+    rec(t)
+    t.train(20, callback=rec)
+    checkpoint.save_checkpoint(t, str(tmp_path / "checkpoint.npz"))
+    checkpoint.save_npz(str(tmp_path / "history.npz"), checkpoint.history_arrays(t.history))
+    plots.save_frames(rec.frames, rec.meta, str(tmp_path / "frames.npz"))
+    assert cli.main(["plot", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    for name, size in (("curves.png", (1500, 400)), ("frame.png", (1000, 460)), ("animation.gif", (800, 368))):
+        assert name in out
+        assert png_size(str(tmp_path / name)) == size
+    with Image.open(tmp_path / "animation.gif") as im:
+        assert im.n_frames == 3                                # steps 0, 10, 20 (the held last frame merges)
