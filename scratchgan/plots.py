@@ -8,12 +8,13 @@ later from a file:
 
 What a 2D frame shows (after GAN Lab, Kahng et al. 2018):
     background   the discriminator's verdict D(x) = sigmoid(logit) on a grid over the data's box
-                 (green: "real", purple: "fake"); for a WGAN critic f(x), its raw value
+                 (green: "real", purple: "fake"); for raw-score losses (WGAN's critic, hinge,
+                 least squares) the score itself, on a diverging scale centred at its median
     green dots   real samples x ~ pi
     purple dots  generated samples x = G(z), z ~ p(z), the same z in every frame so the points move smoothly
     arrows       -dL_G/dx at each generated sample: the direction the generator's loss pulls that sample
     thin lines   the generator's manifold: the image under G of a grid of latent points (a 2D slice of z)
-    black +      the mixture's centres (ring8, grid25)
+    open circles the mixture's centres (ring8, grid25)
 
 What a 1D frame shows (after Figure 1 of Goodfellow et al. 2014):
     top      pi(x) (green, dashed), p_g(x) (purple, a kernel density estimate of many samples G(z)),
@@ -68,9 +69,14 @@ def save_figure(fig, path, dpi):
     return path
 
 
+# Objectives whose D outputs a raw score rather than the logit of a probability (WGAN's critic f(x),
+# the hinge loss's and LSGAN's scores); sigmoid of such a score means nothing, so we show the score itself.
+RAW_SCORE_LOSSES = ("wasserstein", "wgan", "wgan-gp", "hinge", "least_squares", "least-squares", "ls", "lsgan")
+
+
 def is_critic(loss_name):
-    """True when the objective's D outputs an unbounded critic value (WGAN), not a probability's logit."""
-    return "wgan" in str(loss_name).lower()
+    """True when the objective's D outputs a raw score (a critic), not the logit of a probability."""
+    return str(loss_name).lower() in RAW_SCORE_LOSSES or "wgan" in str(loss_name).lower()
 
 
 def _param_dtype(module):
@@ -166,7 +172,7 @@ def _value_box(bounds):
 # Frames: the numbers
 # ---------------------------------------------------------------------------------------------------------
 
-def frame_2d(G, D, objective, z, bounds, *, critic=False, n_grid=64, latent=None, step=0):
+def frame_2d(G, D, objective, z, bounds, *, critic=False, n_grid=100, latent=None, step=0):
     """The numbers of one 2D frame, computed from the networks.
 
     z:       (n, latent_dim) fixed noise; the frame's generated samples are G(z)
@@ -189,7 +195,8 @@ def frame_2d(G, D, objective, z, bounds, *, critic=False, n_grid=64, latent=None
         ys = np.linspace(lo[1], hi[1], n_grid)
         gx, gy = np.meshgrid(xs, ys)                                       # (n_grid, n_grid) each, y rows
         points = np.stack([gx.ravel(), gy.ravel()], axis=1)
-        heat = discriminator_map(D, points, critic).reshape(n_grid, n_grid)
+        # float32 is plenty for colours and halves the size of a recording (frames.npz)
+        heat = discriminator_map(D, points, critic).reshape(n_grid, n_grid).astype(np.float32)
         frame = {"step": np.array(step), "fake": fake, "grad": grad, "heat": heat}
         if latent is not None:
             k1, k2, latent_dim = latent.shape
@@ -316,7 +323,7 @@ def draw_frame_2d(ax, frame, meta, *, arrow_ref=None, n_arrows=96, cax=None):
     if meta["critic"]:
         span = max(abs(heat.max() - np.median(heat)), abs(np.median(heat) - heat.min()), 1e-12)
         vmin, vmax = np.median(heat) - span, np.median(heat) + span
-        label = "critic f(x) (higher = judged real)"
+        label = "raw score D(x) (higher = judged real)"
     else:
         vmin, vmax, label = 0.0, 1.0, "D(x): probability that x is real"
     # filled contours at 12 levels, not a smooth image: flat bands read well and keep GIFs small
@@ -341,7 +348,7 @@ def draw_frame_2d(ax, frame, meta, *, arrow_ref=None, n_arrows=96, cax=None):
         ax.plot([], [], color=MANIFOLD_COLOR, lw=1.0, label="G(grid of z): the manifold")
 
     real = meta["real"]
-    ax.scatter(real[:, 0], real[:, 1], s=10, color=REAL_COLOR, edgecolors="white", linewidths=0.4,
+    ax.scatter(real[:, 0], real[:, 1], s=18, color=REAL_COLOR, edgecolors="white", linewidths=0.4,
                label=r"real $x \sim \pi$", zorder=3)
     fake = frame["fake"]
     ax.scatter(fake[:, 0], fake[:, 1], s=10, color=FAKE_COLOR, edgecolors="white", linewidths=0.4,
@@ -389,22 +396,23 @@ def draw_frame_1d(ax, ax_map, frame, meta):
         lines += ax.plot(x, meta["pi"], color=REAL_COLOR, ls="--", lw=1.8, label=r"data $\pi(x)$")
     lines += ax.plot(x, p_g, color=FAKE_COLOR, lw=2.0, label=r"generator $p_g(x)$ (KDE)")
     ax.fill_between(x, p_g, color=FAKE_COLOR, alpha=0.15)
-    top = max(p_g.max(), meta["pi"].max() if "pi" in meta else 0.0)
-    ax.set_ylim(0, 1.15 * top)
+    # a fixed height (1.6 x the peak of pi) keeps an animation steady; it grows only if p_g peaks higher
+    top = max(1.15 * p_g.max(), 1.6 * meta["pi"].max() if "pi" in meta else 0.0)
+    ax.set_ylim(0, top)
     ax.set_xlim(lo, hi)
     ax.set_ylabel("density")
 
     right = ax.twinx()
     if meta["critic"]:
-        lines += right.plot(x, frame["d_grid"], color=D_COLOR, ls="--", lw=1.8, label="critic f(x)")
-        right.set_ylabel("critic f(x)")
+        lines += right.plot(x, frame["d_grid"], color=D_COLOR, ls="--", lw=1.8, label="raw score D(x)")
+        right.set_ylabel("raw score D(x)")
     else:
         lines += right.plot(x, frame["d_grid"], color=D_COLOR, ls="--", lw=1.8, label="D(x)")
         if "pi" in meta:
             pi = meta["pi"]
             d_star = pi / np.maximum(pi + p_g, 1e-300)
             # where both densities are ~0, D* is 0/0: undefined, and the KDE's tails make it noise
-            d_star[(pi + p_g) < 0.01 * (pi + p_g).max()] = np.nan
+            d_star[(pi + p_g) < 0.05 * (pi + p_g).max()] = np.nan
             lines += right.plot(x, d_star, color=DSTAR_COLOR, ls=":", lw=2.0,
                                 label=r"$D^*(x) = \pi / (\pi + p_g)$")
         right.set_ylim(-0.02, 1.1)
@@ -424,10 +432,9 @@ def draw_frame_1d(ax, ax_map, frame, meta):
     ax_map.set_yticks([0, 1])
     ax_map.set_yticklabels(["z", "x = G(z)"])
     if meta["z_line"].shape[1] > 1:
-        ax_map.text(0.995, 0.5, "z: evenly spaced $z_1$,\nthe other $z_i$ = 0", transform=ax_map.transAxes,
-                    ha="right", va="center", fontsize=7, bbox=dict(facecolor="white", alpha=0.85,
-                                                                   edgecolor="none", pad=1.5))
-    ax_map.set_xlabel("x")
+        ax_map.set_xlabel("x        (lower line: evenly spaced $z_1$, the other $z_i$ = 0)")
+    else:
+        ax_map.set_xlabel("x        (lower line: evenly spaced z)")
     return lines, [line.get_label() for line in lines]
 
 
@@ -459,22 +466,23 @@ def _draw_side_curves(ax_loss, ax_d, history, step, critic):
         ax_loss.plot(steps[shown], _smooth(history[key], width)[shown], color=color, label=label)
     ax_loss.set_xlim(steps.min(), steps.max() if steps.max() > steps.min() else steps.min() + 1)
     ax_loss.set_ylabel("loss")
-    ax_loss.legend(fontsize=8, loc="upper right")
+    # the legend sits above the panel (where a title would go), so it never hides a curve
+    ax_loss.legend(fontsize=8, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, frameon=False)
     ax_loss.axvline(step, color="0.5", lw=0.8)
-    ax_loss.set_title("training curves", fontsize=10)
-    name = "f" if critic else "D"
+    # the Trainer logs sigmoid of D's output for every loss; for a raw score we say so (sigma(D))
+    name = r"$\sigma$(D" if critic else "D("
     ax_d.plot(steps[shown], _smooth(history["d_real"], width)[shown], color=REAL_COLOR,
-              label=f"mean {name}(x), real")
+              label=f"mean {name}x)), real" if critic else f"mean {name}x), real")
     ax_d.plot(steps[shown], _smooth(history["d_fake"], width)[shown], color=FAKE_COLOR,
-              label=f"mean {name}(G(z)), fake")
+              label=f"mean {name}G(z))), fake" if critic else f"mean {name}G(z)), fake")
     if not critic:
         ax_d.axhline(0.5, color="0.5", ls=":", lw=1.0)
-        ax_d.set_ylim(0, 1)
+    ax_d.set_ylim(0, 1)
     ax_d.set_xlim(ax_loss.get_xlim())
     ax_d.axvline(step, color="0.5", lw=0.8)
     ax_d.set_xlabel("step")
-    ax_d.set_ylabel(f"mean {name}")
-    ax_d.legend(fontsize=8, loc="lower left" if not critic else "best")
+    ax_d.set_ylabel(r"mean $\sigma$(D)" if critic else "mean D")
+    ax_d.legend(fontsize=8, loc="lower left")
 
 
 def _has_curves(history):
@@ -591,13 +599,17 @@ def plot_curves(history, path, *, data="?", loss="?", n_modes=None, dpi=CURVES_D
             ax.set_ylabel("loss")
             ax.set_title("losses")
         elif panel == "d":
-            name = "f" if critic else "D"
-            curve(ax, "d_real", REAL_COLOR, f"mean {name}(x), real")
-            curve(ax, "d_fake", FAKE_COLOR, f"mean {name}(G(z)), generated")
-            if not critic:
+            # the Trainer logs sigmoid of D's output; for raw-score losses that is sigma(score)
+            if critic:
+                curve(ax, "d_real", REAL_COLOR, r"mean $\sigma$(D(x)), real")
+                curve(ax, "d_fake", FAKE_COLOR, r"mean $\sigma$(D(G(z))), generated")
+                ax.set_ylabel(r"mean $\sigma$(D)   (D: a raw score)")
+            else:
+                curve(ax, "d_real", REAL_COLOR, "mean D(x), real")
+                curve(ax, "d_fake", FAKE_COLOR, "mean D(G(z)), generated")
                 ax.axhline(0.5, color="0.4", ls=":", lw=1, label="1/2 (equilibrium)")
-                ax.set_ylim(-0.02, 1.02)
-            ax.set_ylabel(f"mean {name}")
+                ax.set_ylabel("mean D")
+            ax.set_ylim(-0.02, 1.02)
             ax.set_title("the discriminator's verdicts")
         elif panel == "grad":
             curve(ax, "grad_norm_d", "tab:blue", r"$\|\nabla_\phi L_D\|$")
@@ -694,7 +706,7 @@ class FrameRecorder:
         trainer.train(steps, callback=recorder)     # the Trainer calls it every config.log_every steps
         recorder.save(run_dir, trainer.history)     # frames.npz and animation.gif
 
-    A frame is lightweight (a few hundred points and a 64 x 64 heatmap), so recording costs little.
+    A frame is lightweight (a few hundred points and a 100 x 100 heatmap), so recording costs little.
     every: steps between frames; when None, chosen on the first call so a run of config.steps steps
     gives about n_frames frames (a multiple of config.log_every, the Trainer's callback period). The recorder draws its fixed noise and real samples with its own seed,
     and leaves the trainer's random state exactly as it found it.

@@ -148,3 +148,20 @@ def test_plot_run_redraws_a_recorded_run(tmp_path, capsys):
         assert png_size(str(tmp_path / name)) == size
     with Image.open(tmp_path / "animation.gif") as im:
         assert im.n_frames == 3                                # steps 0, 10, 20 (the held last frame merges)
+
+
+@pytest.mark.parametrize("loss", ["nonsaturating", "wasserstein", "hinge"])
+def test_heatmap_is_a_probability_or_the_raw_score(tmp_path, loss):
+    config = training.default_config("ring8", loss=loss, steps=10, batch=32, g_hidden=(16,), d_hidden=(16,),
+                                      z_dim=2, log_every=5)
+    t = training.Trainer(config)
+    t.train(10)
+    meta = plots.frame_meta(t)
+    frame = plots.frame_from_trainer(t, meta)
+    corner = meta["bounds"][:, 0][None, :].astype(np.float32)        # grid point heat[0, 0]
+    raw = float(t.D.forward(corner)[0, 0])
+    expected = raw if loss != "nonsaturating" else float(nn.sigmoid(raw))
+    assert meta["critic"] == (loss != "nonsaturating")
+    assert frame["heat"][0, 0] == pytest.approx(expected, rel=1e-4, abs=1e-6)
+    path = plots.plot_frame(t, str(tmp_path / "f.png"), dpi=40)
+    assert png_size(path) == (400, 184)
