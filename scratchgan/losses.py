@@ -91,14 +91,122 @@ class NonSaturating(Minimax):
         return float(loss), -sigmoid(-fake_logits) / n
 
 
+class Wasserstein:
+    """The WGAN objective (Arjovsky et al. 2017). D is a *critic* f(x, phi): its output is a real score, not
+    a logit, and the Kantorovich-Rubinstein duality gives the earth mover's distance
+
+        W(pi, p) = max over 1-Lipschitz f of  E_pi f(x) - E_p f(x).
+
+    The critic maximises the estimate, so its loss is the negative, and G pulls its samples up the critic:
+
+        L_D = E_p(z) f(G(z)) - E_pi f(x)         dL_D/df_real = -1/n_r,   dL_D/df_fake = +1/n_f
+        L_G = -E_p(z) f(G(z))                    dL_G/df_fake = -1/n_f
+
+    The gradients never saturate (they are constants); the Lipschitz constraint has to come from elsewhere:
+    weight clipping (tricks.clip_weights, the WGAN paper) or a gradient penalty (penalties.gradient_penalty,
+    WGAN-GP). -L_D, with the critic trained, is the estimate of W that tracks sample quality.
+    """
+
+    name = "wasserstein"
+
+    def d_loss(self, real_logits, fake_logits):
+        _check_logits(f"{self.name}.d_loss", real_logits, fake_logits)
+        n_r, n_f = real_logits.shape[0], fake_logits.shape[0]
+        loss = fake_logits.mean() - real_logits.mean()
+        d_real = np.full_like(real_logits, -1.0 / n_r)
+        d_fake = np.full_like(fake_logits, 1.0 / n_f)
+        return float(loss), d_real, d_fake
+
+    def g_loss(self, fake_logits):
+        _check_logits(f"{self.name}.g_loss", fake_logits)
+        n = fake_logits.shape[0]
+        return float(-fake_logits.mean()), np.full_like(fake_logits, -1.0 / n)
+
+
+class Hinge:
+    """The hinge objective (Lim & Ye 2017; used by Miyato et al. 2018 and BigGAN), on raw scores l = D(x):
+
+        L_D = E_pi max(0, 1 - l_real) + E_p(z) max(0, 1 + l_fake)
+        L_G = -E_p(z) l_fake
+
+    D stops pushing a real sample once l_real >= 1 and a fake once l_fake <= -1 (a margin, as in an SVM), so
+    D's gradient is -1/n_r where l_real < 1 and +1/n_f where l_fake > -1, zero elsewhere (we take 0 at the
+    kinks). G's loss is the Wasserstein one: a constant gradient -1/n_f, which never saturates.
+    """
+
+    name = "hinge"
+
+    def d_loss(self, real_logits, fake_logits):
+        _check_logits(f"{self.name}.d_loss", real_logits, fake_logits)
+        n_r, n_f = real_logits.shape[0], fake_logits.shape[0]
+        margin_real = 1.0 - real_logits                  # active where > 0
+        margin_fake = 1.0 + fake_logits
+        loss = np.maximum(margin_real, 0.0).mean() + np.maximum(margin_fake, 0.0).mean()
+        d_real = -(margin_real > 0).astype(real_logits.dtype) / n_r
+        d_fake = (margin_fake > 0).astype(fake_logits.dtype) / n_f
+        return float(loss), d_real, d_fake
+
+    def g_loss(self, fake_logits):
+        _check_logits(f"{self.name}.g_loss", fake_logits)
+        n = fake_logits.shape[0]
+        return float(-fake_logits.mean()), np.full_like(fake_logits, -1.0 / n)
+
+
+class LeastSquares:
+    """The least-squares objective (LSGAN, Mao et al. 2017), on raw scores l = D(x), with targets a (fake),
+    b (real) for D and c for G; the defaults a = 0, b = c = 1 are the paper's:
+
+        L_D = 1/2 E_pi (l_real - b)^2 + 1/2 E_p(z) (l_fake - a)^2     dL_D/dl = (l - target) / n
+        L_G = 1/2 E_p(z) (l_fake - c)^2                              dL_G/dl = (l_fake - c) / n
+
+    Fakes far on the real side of the boundary are still penalised, so G's gradient grows with the distance
+    instead of vanishing like the sigmoid's. With a = -1, b = 1, c = 0 (b - c = 1, b - a = 2) G's optimum
+    minimises the Pearson chi^2 divergence between pi + p and 2p (Mao et al. 2017, Theorem 1).
+    """
+
+    name = "least_squares"
+
+    def __init__(self, a=0.0, b=1.0, c=1.0):
+        self.a, self.b, self.c = float(a), float(b), float(c)
+
+    def d_loss(self, real_logits, fake_logits):
+        _check_logits(f"{self.name}.d_loss", real_logits, fake_logits)
+        n_r, n_f = real_logits.shape[0], fake_logits.shape[0]
+        r = real_logits - self.b
+        f = fake_logits - self.a
+        loss = 0.5 * (r * r).mean() + 0.5 * (f * f).mean()
+        return float(loss), r / n_r, f / n_f
+
+    def g_loss(self, fake_logits):
+        _check_logits(f"{self.name}.g_loss", fake_logits)
+        n = fake_logits.shape[0]
+        r = fake_logits - self.c
+        return float(0.5 * (r * r).mean()), r / n
+
+
 LOSSES = {
     "minimax": Minimax,
     "nonsaturating": NonSaturating,
+    "wasserstein": Wasserstein,
+    "hinge": Hinge,
+    "least_squares": LeastSquares,
 }
+
+# Short names accepted by get_loss and the command line; they are not separate objectives.
+ALIASES = {"wgan": "wasserstein", "ls": "least_squares", "lsgan": "least_squares", "least-squares": "least_squares",
+           "ns": "nonsaturating", "non-saturating": "nonsaturating"}
 
 
 def get_loss(name, **kwargs):
-    """An objective from its name (see LOSSES)."""
+    """An objective from its name (see LOSSES; ALIASES maps the short names such as wgan and ls).
+
+    kwargs go to the class: get_loss("nonsaturating", real_label=0.9) is one-sided label smoothing with
+    alpha = 0.1. An option the objective does not have is a ValueError.
+    """
+    name = ALIASES.get(name, name)
     if name not in LOSSES:
-        raise ValueError(f"unknown loss {name!r}; choose one of: {', '.join(LOSSES)}")
-    return LOSSES[name](**kwargs)
+        raise ValueError(f"unknown loss {name!r}; choose one of: {', '.join(list(LOSSES) + list(ALIASES))}")
+    try:
+        return LOSSES[name](**kwargs)
+    except TypeError:
+        raise ValueError(f"loss {name!r} does not take the option(s) {', '.join(kwargs)}") from None
