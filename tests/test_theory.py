@@ -313,3 +313,37 @@ def test_earth_movers_rejects_bad_input():
         theory.earth_movers_distance([1.0, 1.0], [1.0], np.ones((2, 1)))
     with pytest.raises(ValueError, match="cost"):
         theory.earth_movers_distance([1.0], [1.0], np.ones((2, 2)))
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Claim 8. The loss curves do not tell you quality
+# ---------------------------------------------------------------------------------------------------------
+
+def check_losses_vs_quality(hist, min_improvement):
+    ld, lg = np.array(hist["loss_d"]), np.array(hist["loss_g"])
+    mmd, modes = np.array(hist["eval_mmd"]), np.array(hist["eval_modes"])
+    assert hist["eval_step"][0] == 0
+    # the samples improve a lot ...
+    assert np.mean(mmd[-3:]) < mmd[0] / min_improvement
+    assert np.max(modes[-3:]) > modes[0]
+    # ... while the losses drift the other way: G's loss ends higher than it started, D's lower
+    w = len(lg) // 10
+    assert lg[-w:].mean() > lg[:w].mean() + 0.2
+    assert ld[-w:].mean() < ld[:w].mean() - 0.2
+    # and they oscillate: step-to-step changes are much larger than the drift of their moving average
+    assert np.std(np.diff(lg)) > 10 * abs(lg[-w:].mean() - lg[-2 * w:-w].mean()) / w
+
+
+def test_loss_curves_do_not_track_sample_quality_fast():
+    hist, snaps, _ = theory.loss_curves_vs_quality(steps=1000, eval_every=100, seed=0, g_hidden=(64, 64),
+                                                   d_hidden=(64, 64), eval_samples=500, snapshot_steps=[0, 1000])
+    assert set(snaps) == {0, 1000} and snaps[1000].shape == (500, 2)
+    check_losses_vs_quality(hist, min_improvement=4)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_loss_curves_do_not_track_sample_quality_full(seed):
+    hist, _, _ = theory.loss_curves_vs_quality(steps=2000, eval_every=100, seed=seed)
+    check_losses_vs_quality(hist, min_improvement=5)
+    assert hist["eval_modes"][-1] >= 7
