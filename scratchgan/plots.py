@@ -36,6 +36,7 @@ import numpy as np
 from matplotlib.animation import PillowWriter
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.ticker import NullFormatter
 
 from .nn import sigmoid
 
@@ -338,6 +339,10 @@ def draw_frame_2d(ax, frame, meta, *, arrow_ref=None, n_arrows=96, cax=None):
         if not meta["critic"]:
             bar.set_ticks([0, 0.25, 0.5, 0.75, 1.0])
             bar.set_ticklabels(["0 fake", "0.25", "0.5", "0.75", "1 real"])
+        else:
+            ticks = np.linspace(vmin, vmax, 5)
+            bar.set_ticks(ticks)
+            bar.set_ticklabels([f"{t:.2g}" for t in ticks])
 
     if "manifold" in frame:
         m = frame["manifold"]
@@ -462,19 +467,26 @@ def _draw_side_curves(ax_loss, ax_d, history, step, critic):
     steps = np.asarray(history["step"])
     shown = steps <= step
     width = max(1, len(steps) // 40)
+    lo, hi = np.inf, -np.inf
     for key, color, label in (("loss_d", "tab:blue", "$L_D$"), ("loss_g", "tab:orange", "$L_G$")):
-        ax_loss.plot(steps[shown], _smooth(history[key], width)[shown], color=color, label=label)
+        smooth = _smooth(history[key], width)
+        ax_loss.plot(steps[shown], smooth[shown], color=color, label=label)
+        lo, hi = min(lo, smooth.min()), max(hi, smooth.max())
+    # axes fixed by the whole run, so that they stay still while an animation plays
+    margin = 0.05 * (hi - lo) + 1e-6
+    ax_loss.set_ylim(lo - margin, hi + margin)
     ax_loss.set_xlim(steps.min(), steps.max() if steps.max() > steps.min() else steps.min() + 1)
     ax_loss.set_ylabel("loss")
     # the legend sits above the panel (where a title would go), so it never hides a curve
     ax_loss.legend(fontsize=8, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, frameon=False)
     ax_loss.axvline(step, color="0.5", lw=0.8)
     # the Trainer logs sigmoid of D's output for every loss; for a raw score we say so (sigma(D))
-    name = r"$\sigma$(D" if critic else "D("
-    ax_d.plot(steps[shown], _smooth(history["d_real"], width)[shown], color=REAL_COLOR,
-              label=f"mean {name}x)), real" if critic else f"mean {name}x), real")
-    ax_d.plot(steps[shown], _smooth(history["d_fake"], width)[shown], color=FAKE_COLOR,
-              label=f"mean {name}G(z))), fake" if critic else f"mean {name}G(z)), fake")
+    if critic:
+        label_real, label_fake = r"mean $\sigma$(D(x)), real", r"mean $\sigma$(D(G(z))), fake"
+    else:
+        label_real, label_fake = "mean D(x), real", "mean D(G(z)), fake"
+    ax_d.plot(steps[shown], _smooth(history["d_real"], width)[shown], color=REAL_COLOR, label=label_real)
+    ax_d.plot(steps[shown], _smooth(history["d_fake"], width)[shown], color=FAKE_COLOR, label=label_fake)
     if not critic:
         ax_d.axhline(0.5, color="0.5", ls=":", lw=1.0)
     ax_d.set_ylim(0, 1)
@@ -512,8 +524,9 @@ def draw_frame(fig, frame, meta, history=None, *, arrow_ref=None, extra_title=""
     fig.legend(handles, labels, loc="lower center", ncol=len(handles), fontsize=9, frameon=False,
                bbox_to_anchor=(0.5, 0.0), markerscale=2.0)
     if curves:
-        ax_loss = fig.add_axes([0.59, 0.56, 0.39, 0.32])
-        ax_d = fig.add_axes([0.59, 0.20, 0.39, 0.32], sharex=ax_loss)
+        x0 = 0.59 if meta["dim"] == 2 else 0.63           # the 1D panel has a second y axis on its right
+        ax_loss = fig.add_axes([x0, 0.56, 0.98 - x0, 0.32])
+        ax_d = fig.add_axes([x0, 0.20, 0.98 - x0, 0.32], sharex=ax_loss)
         _draw_side_curves(ax_loss, ax_d, history, int(frame["step"]), meta["critic"])
         ax_loss.tick_params(labelbottom=False)
     fig.suptitle(_title(meta, frame["step"], history, extra_title), fontsize=12)
@@ -616,6 +629,7 @@ def plot_curves(history, path, *, data="?", loss="?", n_modes=None, dpi=CURVES_D
             curve(ax, "grad_norm_g", "tab:orange", r"$\|\nabla_\theta L_G\|$")
             if np.all(h["grad_norm_d"] > 0) and np.all(h["grad_norm_g"] > 0):
                 ax.set_yscale("log")
+                ax.yaxis.set_minor_formatter(NullFormatter())      # label only the powers of ten
             ax.set_ylabel("gradient norm")
             ax.set_title("gradient norms")
         elif panel == "modes":
