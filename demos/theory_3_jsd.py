@@ -77,7 +77,7 @@ def main(argv=None):
     ax2.legend(fontsize=8, loc="upper right")
     ax2.grid(True, which="major", alpha=0.3)
     print(f"V(G, D*) = {v_star:.5f}; trained D after {steps[-1]} steps: {values[-1]:.5f} "
-          f"(gap {v_star - values[-1]:.1e}); every recorded V below V(G, D*): {bool(np.all(np.array(values) < v_star))}")
+          f"(gap {v_star - values[-1]:.1e}); every recorded V below V(G, D*): {bool(np.all(gap > 0))}")
     fig.tight_layout()
     os.makedirs(args.out, exist_ok=True)
     path = os.path.join(args.out, "theory_3_jsd.png")

@@ -2,16 +2,19 @@
 
 Densities in 1D are passed as *log*-density functions, log_p(x) -> log p(x) for an array x of shape (n,),
 so that products like p log(p / q) can be formed without log(0). Integrals over x are done by adaptive
-quadrature (scipy.integrate.quad) on a finite interval [lo, hi] that holds essentially all the mass.
+quadrature (scipy.integrate.quad) on a finite interval [lo, hi] that holds essentially all the mass, or,
+inside optimisers, by the trapezoidal rule on a fine grid (see _integrate).
 
-    Claim 1  likelihood is not sample quality    kde_log_likelihood, noise_mixture_log_likelihood
-    Claim 2  the optimal discriminator           optimal_discriminator, train_discriminator
+    Claim 1  likelihood is not sample quality    kde_log_likelihood, noise_mixture_log_likelihood,
+                                                 likelihood_vs_quality
+    Claim 2  the optimal discriminator           optimal_discriminator, log_density_ratio, train_discriminator
     Claim 3  the JSD theorem                     value_function, kl_divergence, js_divergence
-    Claim 4  vanishing gradients                 generator_gradient_norms
-    Claim 5  KL vs JSD                           fit_gaussian
+    Claim 4  vanishing gradients                 generator_gradient_norms, vanishing_gradients
+    Claim 5  KL vs JSD                           fit_gaussian, divergence_on_grid
     Claim 6  disjoint supports                   kl_discrete, js_discrete, disjoint_supports,
                                                  disjoint_supports_gradient
     Claim 7  the earth mover's distance          earth_movers_distance
+    Claim 8  loss curves vs sample quality       loss_curves_vs_quality
 
 The demos in demos/theory_*.py plot these; tests/test_theory.py checks each against an independent answer.
 """
