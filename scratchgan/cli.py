@@ -52,8 +52,8 @@ def cmd_gradcheck(args):
     for name in losses.LOSSES:
         G = nn.mlp([4, 16, 16, 2], rng=rng, activation="relu", dtype=f64)
         D = nn.mlp([2, 16, 16, 1], rng=rng, activation="leaky_relu", dtype=f64)
-        res = gradcheck.check_gan(G, D, losses.get_loss(name), rng.standard_normal((8, 2)),
-                                  rng.standard_normal((8, 4)))
+        x_real, z = _off_kinks(rng, (8, 2), D), _off_kinks(rng, (8, 4), G, D)
+        res = gradcheck.check_gan(G, D, losses.get_loss(name), x_real, z)
         add("composite", f"{name}: L_D -> D params", res["discriminator"])
         add("composite", f"{name}: L_G -> D -> G params", res["generator"])
 
@@ -84,14 +84,93 @@ def _check_loss(objective, rng):
                                               {"fake_logits(G)": fake}, {"fake_logits(G)": g_fake}))
 
 
+def _off_kinks(rng, shape, *nets, margin=1e-3):
+    """x ~ N(0, I) of this shape, redrawn until no ReLU / LeakyReLU input of the nets (applied in turn) is
+    within `margin` of the kink: a central difference straddling a kink measures the jump, not f'."""
+    from . import nn
+
+    while True:
+        x = rng.standard_normal(shape)
+        h, ok = x, True
+        for net in nets:
+            for layer in getattr(net, "layers", [net]):
+                if isinstance(layer, (nn.ReLU, nn.LeakyReLU)) and np.abs(h).min() < margin:
+                    ok = False
+                h = layer.forward(h)
+        if ok:
+            return x
+
+
 def _extra_layers(rng):
     """Layers added beyond the basics (BatchNorm, ...) register here."""
-    return []
+    from .batchnorm import BatchNorm
+
+    bn = BatchNorm(4, dtype=np.float64)
+    bn.gamma.data[:] = rng.standard_normal(4)
+    bn.beta.data[:] = rng.standard_normal(4)
+    return [bn]
 
 
 def _extra_checks(rng):
-    """Further (kind, name, GradCheckResult) rows: penalties, feature matching, ..."""
-    return []
+    """Further (kind, name, GradCheckResult) rows: the double backprop of the penalties (each activation),
+    feature matching and PacGAN through D into G, historical averaging, BatchNorm in eval mode."""
+    from . import gradcheck, losses, nn, penalties, tricks
+    from .batchnorm import BatchNorm
+    from .training import generator_backward
+
+    f64 = np.float64
+    rows = []
+
+    def params_check(value, module, prefix):
+        arrays = {f"{prefix}.{p.name}{i}": p.data for i, p in enumerate(module.parameters())}
+        analytic = {f"{prefix}.{p.name}{i}": p.grad.copy() for i, p in enumerate(module.parameters())}
+        return gradcheck.check_function(value, arrays, analytic)
+
+    # The penalties' gradient with respect to D's parameters: the hand-derived double backprop.
+    for act in nn.ACTIVATIONS:
+        for name, fn in penalties.PENALTIES.items():
+            D = nn.mlp([3, 8, 8, 8, 1], rng=rng, activation=act, dtype=f64)
+            x = _off_kinks(rng, (6, 3), D)
+            D.zero_grad()
+            fn(D, x, 1.0)
+            rows.append(("double-bp", f"{name} -> D params, {act} D",
+                         params_check(lambda: fn(D, x, 1.0), D, "D")))
+
+    G = nn.mlp([4, 16, 2], rng=rng, activation="tanh", dtype=f64)
+    D = nn.mlp([2, 16, 16, 1], rng=rng, activation="tanh", dtype=f64)
+    x_real, z = rng.standard_normal((10, 2)), rng.standard_normal((8, 4))
+    d = tricks.feature_layers(D, tricks.default_feature_layer(D))
+
+    def fm():
+        u = d.forward(x_real).mean(axis=0) - d.forward(G.forward(z)).mean(axis=0)
+        return float(u @ u)
+
+    G.zero_grad()
+    tricks.feature_matching_backward(G, D, x_real, z)
+    rows.append(("composite", "feature matching -> D -> G params", params_check(fm, G, "G")))
+
+    P = tricks.Packed(nn.mlp([4, 16, 1], rng=rng, activation="softplus", dtype=f64), 2)
+    objective = losses.NonSaturating()
+    G.zero_grad()
+    generator_backward(G, P, objective, z)
+    rows.append(("composite", "PacGAN m=2: L_G -> packed D -> G params",
+                 params_check(lambda: objective.g_loss(P.forward(G.forward(z)))[0], G, "G")))
+
+    ha = tricks.HistoricalAverage(G.parameters(), weight=0.5)
+    for p in G.parameters():
+        p.data += 0.1 * rng.standard_normal(p.shape)
+    ha.update()
+    G.zero_grad()
+    ha.backward()
+    rows.append(("trick", "historical averaging -> params",
+                 params_check(lambda: 0.5 * sum(float(np.sum((p.data - a) ** 2))
+                                                for p, a in zip(G.parameters(), ha.avg)), G, "G")))
+
+    bn = BatchNorm(4, dtype=f64)
+    bn.forward(rng.normal(1.0, 2.0, (16, 4)))
+    bn.eval()
+    rows.append(("layer", "BatchNorm(4), eval mode", gradcheck.check_module(bn, rng.standard_normal((6, 4)))))
+    return rows
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -71,10 +71,19 @@ def _flat_layers(D):
         for layer in D.layers:
             out += _flat_layers(layer)
         return out
-    if isinstance(D, (Linear,) + ACTIVATION_TYPES):
+    if isinstance(D, (Linear,) + ACTIVATION_TYPES) or _is_fixed_affine(D):
         return [D]
     raise ValueError(f"penalties: cannot differentiate the input gradient through {D!r}; "
-                     f"D must be a Sequential of Linear, ReLU, LeakyReLU, Tanh, Sigmoid, Softplus")
+                     f"D must be a Sequential of Linear, ReLU, LeakyReLU, Tanh, Sigmoid, Softplus (and FixedAffine)")
+
+
+def _is_fixed_affine(layer):
+    """The trainer's untrained input standardisation y = x * scale + shift (training.FixedAffine).
+
+    Its backward g_in = g_out * scale is linear in g_out with constant coefficients: in the double backprop
+    it passes gbar on like an activation with f' = scale and f'' = 0, and has no parameters."""
+    from .training import FixedAffine           # imported here: training imports this module
+    return isinstance(layer, FixedAffine)
 
 
 def second_derivative(layer):
@@ -83,7 +92,7 @@ def second_derivative(layer):
     Reads the layer's forward cache: Tanh and Sigmoid cache y = f(a), Softplus caches a.
     ReLU and LeakyReLU are piecewise linear: f'' = 0 off the kink (the piecewise rule), so None.
     """
-    if isinstance(layer, (ReLU, LeakyReLU)):
+    if isinstance(layer, (ReLU, LeakyReLU)) or _is_fixed_affine(layer):
         return None
     if isinstance(layer, Tanh):
         y = layer.y
@@ -142,7 +151,7 @@ def backward_of_input_gradient(layers, gs, gbar0):
             gbar = gbar @ layer.W.data
         else:
             # g_in = g_out * f'(a)  =>  dP/dg_out = gbar * f'(a) (= the layer's own backward applied to
-            # gbar, an elementwise product);  dP/da = gbar * g_out * f''(a)
+            # gbar, an elementwise product);  dP/da = gbar * g_out * f''(a)   (FixedAffine: f' = scale, f'' = 0)
             f2 = second_derivative(layer)
             if f2 is not None:
                 abar[k] = gbar * g_out * f2

@@ -13,7 +13,7 @@ import math
 
 import numpy as np
 
-from . import losses, nn, optim
+from . import losses, nn, optim, penalties, tricks
 from .data import DATASETS, NOISE_KINDS, get_dataset, sample_noise
 
 
@@ -75,6 +75,16 @@ class TrainConfig:
     g_activation, d_activation   their activations (scratchgan.nn.ACTIVATIONS)
     ema                 decay beta of an exponential moving average of G's weights, used by sample();
                         0 turns it off (sample() then uses G itself)
+    optimizer           "adam" (betas beta1, beta2), "rmsprop" (the WGAN paper's) or "sgd", for both nets
+    penalty             "none", "gp" (WGAN-GP: penalty_weight * E (||grad D(x_hat)|| - 1)^2 on interpolates)
+                        or "r1" (penalty_weight / 2 * E ||grad D(x_real)||^2), added to D's loss
+    clip                c > 0: clip D's weights to [-c, c] after every D-step (WGAN); 0: off
+    label_smoothing     alpha: real label 1 - alpha in D's cross-entropy (minimax / nonsaturating only)
+    instance_noise      sigma_0: N(0, sigma_t^2) noise on D's inputs, real and fake, annealed linearly to 0
+    pack                m: D judges packs of m samples (PacGAN); batch must be divisible by m
+    feature_matching    G minimises || E d(x) - E d(G(z)) ||^2, d = D's last hidden layer, instead of its loss
+    hist_avg            w: adds w ||theta - mean of past theta||^2 to both players' losses (historical averaging)
+    g_batchnorm         G is Linear-BatchNorm-ReLU blocks (the DCGAN recipe) instead of a plain MLP
     seed                the one seed every random number of the run derives from
     dtype               "float32" (fast) or "float64"
     log_every           the callback of Trainer.train runs every log_every iterations
@@ -100,6 +110,16 @@ class TrainConfig:
     g_activation: str = "relu"
     d_activation: str = "leaky_relu"
     ema: float = 0.0
+    optimizer: str = "adam"
+    penalty: str = "none"
+    penalty_weight: float = 10.0
+    clip: float = 0.0
+    label_smoothing: float = 0.0
+    instance_noise: float = 0.0
+    pack: int = 1
+    feature_matching: bool = False
+    hist_avg: float = 0.0
+    g_batchnorm: bool = False
     seed: int = 0
     dtype: str = "float32"
     log_every: int = 25
@@ -170,7 +190,35 @@ class TrainConfig:
                                  f"choose one of: {', '.join(nn.ACTIVATIONS)}")
         if isinstance(self.seed, bool) or not isinstance(self.seed, (int, np.integer)) or self.seed < 0:
             raise ValueError(f"seed must be a non-negative integer, got {self.seed!r}")
+        validate_fixes(self)
         return self
+
+
+def validate_fixes(config):
+    """The checks of the options of the fixes (optimizer ... g_batchnorm); a one-line ValueError each."""
+    if config.optimizer not in optim.OPTIMIZERS:
+        raise ValueError(f"unknown optimizer {config.optimizer!r}; choose one of: {', '.join(optim.OPTIMIZERS)}")
+    if config.penalty not in ("none",) + tuple(penalties.PENALTIES):
+        raise ValueError(f"unknown penalty {config.penalty!r}; choose one of: none, {', '.join(penalties.PENALTIES)}")
+    for name in ("penalty_weight", "clip", "instance_noise", "hist_avg"):
+        v = getattr(config, name)
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or v < 0:
+            raise ValueError(f"{name} must be a number >= 0, got {v!r}")
+    a = config.label_smoothing
+    if isinstance(a, bool) or not isinstance(a, (int, float)) or not 0 <= a < 1:
+        raise ValueError(f"label_smoothing must be in [0, 1), got {a!r}")
+    if a > 0 and config.loss not in ("minimax", "nonsaturating"):
+        raise ValueError(f"label_smoothing needs a cross-entropy loss (minimax, nonsaturating), not {config.loss!r}")
+    m = config.pack
+    if isinstance(m, bool) or not isinstance(m, (int, np.integer)) or m <= 0:
+        raise ValueError(f"pack must be a positive integer, got {m!r}")
+    if config.batch % m:
+        raise ValueError(f"batch {config.batch} must be divisible by pack {m}")
+    for name in ("feature_matching", "g_batchnorm"):
+        if not isinstance(getattr(config, name), bool):
+            raise ValueError(f"{name} must be true or false, got {getattr(config, name)!r}")
+    if config.feature_matching and m > 1:
+        raise ValueError("feature_matching and pack > 1 do not combine (D's features are per pack)")
 
 
 # Per-dataset defaults: what `python -m scratchgan train --data NAME` uses. Each trains well out of the box
@@ -191,6 +239,25 @@ DEFAULT_CONFIGS = {
     "moons": dict(steps=5000, batch=256, lr_d=1e-3, lr_g=1e-3, z_dim=16, g_hidden=(128, 128),
                   d_hidden=(128, 128), lr_decay_start=0.5, lr_final=0.05, ema=0.999),
 }
+
+
+# The papers' settings, applied over the dataset's defaults by `train --preset NAME` (options given on the
+# command line win). wgan: Arjovsky et al. 2017, Algorithm 1; wgan-gp: Gulrajani et al. 2017, Algorithm 1;
+# dcgan: Radford et al. 2015, Section 3 (BatchNorm in G; ReLU in G, LeakyReLU 0.2 in D; Adam 2e-4, 0.5).
+PRESETS = {
+    "wgan": dict(loss="wasserstein", clip=0.01, k=5, optimizer="rmsprop", lr_d=5e-5, lr_g=5e-5),
+    "wgan-gp": dict(loss="wasserstein", penalty="gp", penalty_weight=10.0, k=5, optimizer="adam",
+                    beta1=0.0, beta2=0.9, lr_d=1e-4, lr_g=1e-4),
+    "dcgan": dict(loss="nonsaturating", g_batchnorm=True, g_activation="relu", d_activation="leaky_relu",
+                  optimizer="adam", lr_d=2e-4, lr_g=2e-4, beta1=0.5, beta2=0.999, batch=128),
+}
+
+
+def make_optimizer(config, params, lr):
+    """config.optimizer over params: Adam(betas=(beta1, beta2)), RMSprop (alpha 0.99) or plain SGD."""
+    if config.optimizer == "adam":
+        return optim.Adam(params, lr=lr, betas=(config.beta1, config.beta2))
+    return optim.OPTIMIZERS[config.optimizer](params, lr=lr)
 
 
 def default_config(data, **overrides):
@@ -234,7 +301,12 @@ def data_scale(data):
 def build_generator(config, data, rng):
     """G: an MLP z_dim -> g_hidden... -> dim (linear output), then x = m + s * output (see FixedAffine)."""
     dtype = DTYPES[config.dtype]
-    net = nn.mlp([config.z_dim, *config.g_hidden, data.dim], rng=rng, activation=config.g_activation, dtype=dtype)
+    if config.g_batchnorm:                  # the DCGAN recipe: Linear, BatchNorm, ReLU blocks
+        from .batchnorm import dcgan_generator
+        net = dcgan_generator([config.z_dim, *config.g_hidden, data.dim], rng=rng, dtype=dtype)
+    else:
+        net = nn.mlp([config.z_dim, *config.g_hidden, data.dim], rng=rng, activation=config.g_activation,
+                     dtype=dtype)
     m, s = data_scale(data)
     return nn.Sequential(*net.layers, FixedAffine(s, m, dtype))
 
@@ -244,11 +316,13 @@ def build_discriminator(config, data, rng):
     D(x) = sigmoid(l). The first layer's biases are drawn from U(-1, 1) instead of 0, so its units' kinks
     (hyperplanes w.x + b = 0) spread over the data box instead of all passing through its centre."""
     dtype = DTYPES[config.dtype]
-    net = nn.mlp([data.dim, *config.d_hidden, 1], rng=rng, activation=config.d_activation, dtype=dtype)
+    k = config.pack                         # PacGAN: D reads k samples side by side (k = 1: plain D)
+    net = nn.mlp([data.dim * k, *config.d_hidden, 1], rng=rng, activation=config.d_activation, dtype=dtype)
     first = net.layers[0]
     first.b.data[...] = rng.uniform(-1.0, 1.0, size=first.b.data.shape)
     m, s = data_scale(data)
-    return nn.Sequential(FixedAffine(1.0 / s, -m / s, dtype), *net.layers)
+    D = nn.Sequential(FixedAffine(np.tile(1.0 / s, k), np.tile(-m / s, k), dtype), *net.layers)
+    return tricks.Packed(D, k) if k > 1 else D
 
 
 def grad_norm(params):
@@ -295,13 +369,17 @@ class Trainer:
         self.rng = np.random.default_rng(train_seed)
         self.sample_rng = np.random.default_rng(sample_seed)
         self.data = data if data is not None else get_dataset(config.data)
-        self.objective = objective if objective is not None else losses.get_loss(config.loss)
+        smoothing = {"real_label": 1.0 - config.label_smoothing} if config.label_smoothing else {}
+        self.objective = objective if objective is not None else losses.get_loss(config.loss, **smoothing)
         self.G = G if G is not None else build_generator(config, self.data, self.rng)
         self.D = D if D is not None else build_discriminator(config, self.data, self.rng)
-        betas = (config.beta1, config.beta2)
-        self.opt_g = optim.Adam(self.G.parameters(), lr=config.lr_g, betas=betas)
-        self.opt_d = optim.Adam(self.D.parameters(), lr=config.lr_d, betas=betas)
+        self.opt_g = make_optimizer(config, self.G.parameters(), config.lr_g)
+        self.opt_d = make_optimizer(config, self.D.parameters(), config.lr_d)
         self.G_ema = copy.deepcopy(self.G) if config.ema > 0 else None
+        w = config.hist_avg                 # historical averaging of each player's parameters, if on
+        self.hist_g = tricks.HistoricalAverage(self.G.parameters(), w) if w else None
+        self.hist_d = tricks.HistoricalAverage(self.D.parameters(), w) if w else None
+        self.noise_layer = tricks.InstanceNoise(0.0, self.rng)
         self.step = 0
         self.history = {key: [] for key in HISTORY_KEYS}
         for key in self.eval_keys():
@@ -337,24 +415,31 @@ class Trainer:
         self.opt_d.lr = cfg.lr_d * factor
         self.opt_g.lr = cfg.lr_g * factor
 
+        sigma = tricks.annealed(cfg.instance_noise, self.step, cfg.steps) if cfg.instance_noise else 0.0
         for _ in range(cfg.k):
             x_real = self.real(cfg.batch)
             x_fake = self.G.forward(self.noise(cfg.batch))   # G(z) as a constant: G's backward is not run
             self.opt_d.zero_grad()
-            loss_d, real_logits, fake_logits = discriminator_backward(self.D, self.objective, x_real, x_fake)
+            loss_d, real_logits, fake_logits = self.discriminator_step_backward(x_real, x_fake, sigma)
             norm_d = grad_norm(self.opt_d.params)
             if not (math.isfinite(loss_d) and math.isfinite(norm_d)):
                 raise TrainingDiverged(f"training diverged at step {self.step + 1}: discriminator loss "
                                        f"{loss_d}, gradient norm {norm_d}")
             self.opt_d.step()
+            if cfg.clip:
+                tricks.clip_weights(self.D.parameters(), cfg.clip)   # WGAN: after every critic step
+            if self.hist_d is not None:
+                self.hist_d.update()
 
         self.opt_g.zero_grad()
-        loss_g, _ = generator_backward(self.G, self.D, self.objective, self.noise(cfg.batch))
+        loss_g = self.generator_step_backward(self.noise(cfg.batch), sigma)
         norm_g = grad_norm(self.opt_g.params)
         if not (math.isfinite(loss_g) and math.isfinite(norm_g)):
             raise TrainingDiverged(f"training diverged at step {self.step + 1}: generator loss {loss_g}, "
                                    f"gradient norm {norm_g}")
         self.opt_g.step()
+        if self.hist_g is not None:
+            self.hist_g.update()
         if self.G_ema is not None:
             self.update_ema()
 
@@ -374,6 +459,53 @@ class Trainer:
             self.history[key].append(value)
         return record
 
+    def discriminator_step_backward(self, x_real, x_fake, sigma=0.0):
+        """D's gradient for one D-step into D's .grad, with the config's switches; returns
+        (L_D, real_logits, fake_logits), L_D being the objective's loss alone (no penalty terms).
+
+        instance noise   both batches get + sigma N(0, I)
+        pack             D's inner network sees pack(x_real, m) and pack(x_fake, m)
+        penalty gp       + w E (||grad_x D(x_hat)|| - 1)^2,  x_hat = eps x_real + (1 - eps) x_fake
+        penalty r1       + (w / 2) E ||grad_x D(x_real)||^2
+        hist_avg         + w ||phi - mean of past phi||^2
+        """
+        cfg = self.config
+        if sigma:
+            x_real = tricks.add_instance_noise(x_real, sigma, self.rng)
+            x_fake = tricks.add_instance_noise(x_fake, sigma, self.rng)
+        D = self.D
+        if cfg.pack > 1:
+            D, x_real, x_fake = self.D.D, tricks.pack(x_real, cfg.pack), tricks.pack(x_fake, cfg.pack)
+        out = discriminator_backward(D, self.objective, x_real, x_fake)
+        if cfg.penalty == "gp":
+            penalties.gradient_penalty(D, penalties.interpolates(x_real, x_fake, self.rng), cfg.penalty_weight)
+        elif cfg.penalty == "r1":
+            penalties.r1(D, x_real, cfg.penalty_weight)
+        if self.hist_d is not None:
+            self.hist_d.backward()
+        return out
+
+    def generator_step_backward(self, z, sigma=0.0):
+        """G's gradient for the G-step into G's .grad, through D (D's parameters untouched); returns L_G.
+
+        The objective's g_loss of D(G(z)), or with feature_matching || E d(x_real) - E d(G(z)) ||^2; with
+        instance noise G's samples reach D as G(z) + sigma N(0, I) (the noise passes dx through unchanged);
+        with hist_avg + w ||theta - mean of past theta||^2.
+        """
+        cfg = self.config
+        G = self.G
+        if sigma:
+            self.noise_layer.sigma = sigma
+            G = nn.Sequential(self.G, self.noise_layer)
+        if cfg.feature_matching:
+            x_real = tricks.add_instance_noise(self.real(cfg.batch), sigma, self.rng)
+            loss = tricks.feature_matching_backward(G, self.D, x_real, z)
+        else:
+            loss, _ = generator_backward(G, self.D, self.objective, z)
+        if self.hist_g is not None:
+            self.hist_g.backward()
+        return loss
+
     def update_ema(self):
         """theta_ema <- beta theta_ema + (1 - beta) theta, i.e. theta_ema += (1 - beta)(theta - theta_ema).
 
@@ -381,6 +513,7 @@ class Trainer:
         beta = min(self.config.ema, (1.0 + self.step) / (10.0 + self.step))
         for p_ema, p in zip(self.G_ema.parameters(), self.G.parameters()):
             p_ema.data += (1.0 - beta) * (p.data - p_ema.data)
+        tricks.copy_buffers(self.G, self.G_ema)   # BatchNorm's running statistics (g_batchnorm)
 
     def check_finite(self):
         """Raise TrainingDiverged if any parameter of G or D is NaN or infinite."""

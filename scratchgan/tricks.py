@@ -167,6 +167,10 @@ class Packed(Module):
     x: (n, d) -> scores (n / m, 1), D built with m d inputs. The training functions call D.forward and
     D.backward, so wrapping D in Packed is all PacGAN needs. A gradient penalty is taken on packs:
     penalties.r1(packed.D, pack(x, m)) (the input gradient is per pack, as in the PacGAN paper).
+
+    In eval mode (packed.eval(), used by the plots), each row x is scored as the pack of m copies of itself,
+    D([x, x, ..., x]): a per-point picture of D (what it thinks of a fully collapsed pack at x), so heat
+    maps and gradient fields keep one value per point. Backward then sums the m blocks of the gradient.
     """
 
     def __init__(self, D, m):
@@ -186,15 +190,41 @@ class Packed(Module):
         return f"Packed({self.D!r}, m={self.m})"
 
     def forward(self, x):
+        if not self.training:
+            self.copies = True
+            return self.D.forward(np.tile(x, (1, self.m)))     # row i = [x_i, x_i, ..., x_i]
+        self.copies = False
         return self.D.forward(pack(x, self.m))
 
     def backward(self, dy):
-        return unpack(self.D.backward(dy), self.m)
+        dx = self.D.backward(dy)
+        if self.copies:                                        # x_i was used m times: add the m blocks
+            n, md = dx.shape
+            return dx.reshape(n, self.m, md // self.m).sum(axis=1)
+        return unpack(dx, self.m)
 
 
 # ---------------------------------------------------------------------------------------------------------
 # EMA of G's weights
 # ---------------------------------------------------------------------------------------------------------
+
+class InstanceNoise(Module):
+    """A layer that adds instance noise: forward(x) = x + sigma N(0, I), backward(dy) = dy (the noise does
+    not depend on x). Put it in front of D for G's step so G's samples reach D noisy, as the reals do.
+    sigma may be changed between steps (annealing); rng: the np.random.Generator it draws from."""
+
+    def __init__(self, sigma, rng):
+        self.sigma, self.rng = float(sigma), rng
+
+    def __repr__(self):
+        return f"InstanceNoise({self.sigma:g})"
+
+    def forward(self, x):
+        return add_instance_noise(x, self.sigma, self.rng)
+
+    def backward(self, dy):
+        return dy
+
 
 class EMA:
     """An exponential moving average of a module's parameters, kept in a copy used only for sampling:
@@ -219,7 +249,7 @@ class EMA:
         for p_ema, p in zip(self.module.parameters(), self.source.parameters()):
             p_ema.data *= d
             p_ema.data += (1.0 - d) * p.data
-        _copy_buffers(self.source, self.module)
+        copy_buffers(self.source, self.module)
 
     def forward(self, z):
         return self.module.forward(z)
@@ -227,11 +257,12 @@ class EMA:
     __call__ = forward
 
 
-def _copy_buffers(src, dst):
-    """Copy running statistics (any attribute named running_*) from src's layers into dst's."""
+def copy_buffers(src, dst):
+    """Copy running statistics (any attribute named running_*, e.g. BatchNorm's) from src's layers into
+    dst's, for a dst that is a copy of src (an EMA's averaged copy needs the live statistics)."""
     if isinstance(src, Sequential):
         for a, b in zip(src.layers, dst.layers):
-            _copy_buffers(a, b)
+            copy_buffers(a, b)
         return
     for name, value in vars(src).items():
         if name.startswith("running_"):
