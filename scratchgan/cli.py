@@ -294,6 +294,7 @@ def _train_setup(args):
              if getattr(args, name) is not None}
     if args.lr is not None:
         asked.update(lr_d=args.lr, lr_g=args.lr)
+    asked = _fix_options(args, asked)
 
     if args.resume is None:
         if args.data is None:
@@ -324,6 +325,31 @@ def _train_setup(args):
 
     _check_writable_dir(out)
     return trainer, out
+
+
+FIX_OPTIONS = ("lr_g", "lr_d", "optimizer", "beta1", "beta2", "penalty", "penalty_weight", "clip", "pack", "ema",
+               "label_smoothing", "instance_noise", "hist_avg")
+
+
+def _fix_options(args, asked):
+    """Merge the fixes' options into `asked`: first the preset's settings, then everything given explicitly
+    (which wins). --loss takes the short names too (wgan, ls, ...); --loss wgan-gp is --preset wgan-gp."""
+    from . import losses, training
+
+    preset = args.preset
+    if asked.get("loss") == "wgan-gp":
+        preset = preset or "wgan-gp"
+        del asked["loss"]
+    if "loss" in asked:
+        asked["loss"] = losses.ALIASES.get(asked["loss"], asked["loss"])
+    merged = dict(training.PRESETS[preset]) if preset else {}
+    merged.update(asked)
+    for name in FIX_OPTIONS:
+        if getattr(args, name) is not None:
+            merged[name] = getattr(args, name)
+    if args.feature_matching:
+        merged["feature_matching"] = True
+    return merged
 
 
 def _check_writable_dir(out):
@@ -459,9 +485,11 @@ def build_parser():
 
     p = sub.add_parser("train", help="train a GAN on a toy dataset, write samples, metrics and figures")
     p.add_argument("--data", metavar="NAME", help="gaussian, mixture1d, ring8, grid25, spiral or moons")
-    p.add_argument("--loss", help="the objective (default: the dataset's default, nonsaturating)")
+    p.add_argument("--loss", help="minimax, nonsaturating (the default), wasserstein (wgan), hinge, "
+                                  "least_squares (ls); wgan-gp means --preset wgan-gp")
     p.add_argument("--steps", type=int, help="training iterations in total (default: the dataset's)")
-    p.add_argument("--k", type=int, help="discriminator steps per generator step")
+    p.add_argument("--k", "--n-critic", dest="k", type=int,
+                   help="discriminator (critic) steps per generator step")
     p.add_argument("--batch", type=int, help="minibatch size")
     p.add_argument("--lr", type=float, help="learning rate of both networks")
     p.add_argument("--seed", type=int, help="the seed of every random draw (default 0)")
@@ -472,6 +500,25 @@ def build_parser():
     p.add_argument("--checkpoint-every", type=int, default=1000, metavar="N",
                    help="save a checkpoint every N steps (default 1000)")
     p.add_argument("--animate", action="store_true", help="record frames and write animation.gif")
+    f = p.add_argument_group("the fixes (README: 'The fixes')")
+    f.add_argument("--preset", choices=["wgan", "wgan-gp", "dcgan"],
+                   help="the paper's settings: wgan (clip 0.01, n_critic 5, RMSprop 5e-5), wgan-gp (gp 10, "
+                        "n_critic 5, Adam 1e-4 betas 0, 0.9), dcgan (BatchNorm G, Adam 2e-4 beta1 0.5)")
+    f.add_argument("--lr-g", type=float, help="G's learning rate (overrides --lr)")
+    f.add_argument("--lr-d", type=float, help="D's learning rate (overrides --lr)")
+    f.add_argument("--optimizer", help="adam, rmsprop or sgd")
+    f.add_argument("--beta1", type=float, help="Adam's beta1")
+    f.add_argument("--beta2", type=float, help="Adam's beta2")
+    f.add_argument("--penalty", help="none, gp (WGAN-GP on interpolates) or r1 (on real data)")
+    f.add_argument("--penalty-weight", type=float, metavar="W", help="lambda of gp, gamma of r1 (default 10)")
+    f.add_argument("--clip", type=float, metavar="C", help="clip D's weights to [-C, C] after each D-step (WGAN)")
+    f.add_argument("--pack", type=int, metavar="M", help="PacGAN: D judges M samples at once")
+    f.add_argument("--ema", type=float, metavar="DECAY", help="sample from an EMA of G's weights (0: off)")
+    f.add_argument("--label-smoothing", type=float, metavar="ALPHA", help="one-sided: real label 1 - ALPHA")
+    f.add_argument("--instance-noise", type=float, metavar="SIGMA",
+                   help="N(0, SIGMA^2) noise on D's inputs, annealed to 0")
+    f.add_argument("--feature-matching", action="store_true", help="G matches the mean of D's last hidden layer")
+    f.add_argument("--hist-avg", type=float, metavar="W", help="historical averaging weight")
     p.set_defaults(func=cmd_train)
 
     p = sub.add_parser("bench", help="time the reference training step (last line: N steps/s)")

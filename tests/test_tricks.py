@@ -310,3 +310,33 @@ def test_presets_are_the_papers_settings():
 def test_bad_switch_values_are_one_line_errors(bad, match):
     with pytest.raises(ValueError, match=match):
         small_config(**bad)
+
+
+def setup_from_cli(tmp_path, *argv):
+    from scratchgan import cli
+    args = cli.build_parser().parse_args(["train", "--data", "ring8", "--out", str(tmp_path), *argv])
+    return cli._train_setup(args)[0].config
+
+
+def test_train_command_line_switches(tmp_path):
+    c = setup_from_cli(tmp_path, "--preset", "wgan-gp", "--n-critic", "3", "--lr-g", "3e-4")
+    assert (c.loss, c.penalty, c.penalty_weight, c.k, c.beta1, c.lr_d, c.lr_g) == \
+        ("wasserstein", "gp", 10.0, 3, 0.0, 1e-4, 3e-4)         # explicit options win over the preset
+    c = setup_from_cli(tmp_path, "--loss", "wgan-gp")
+    assert (c.loss, c.penalty) == ("wasserstein", "gp")
+    c = setup_from_cli(tmp_path, "--loss", "ls", "--pack", "4", "--ema", "0.99", "--instance-noise", "0.2",
+                       "--hist-avg", "0.01", "--optimizer", "sgd", "--penalty", "r1", "--penalty-weight", "1")
+    assert (c.loss, c.pack, c.ema, c.instance_noise, c.hist_avg, c.optimizer, c.penalty, c.penalty_weight) == \
+        ("least_squares", 4, 0.99, 0.2, 0.01, "sgd", "r1", 1.0)
+    c = setup_from_cli(tmp_path, "--label-smoothing", "0.1", "--feature-matching", "--clip", "0.05")
+    assert (c.label_smoothing, c.feature_matching, c.clip) == (0.1, True, 0.05)
+    c = setup_from_cli(tmp_path, "--preset", "dcgan")
+    assert c.g_batchnorm and c.batch == 128 and c.lr_g == 2e-4 and c.beta1 == 0.5
+
+
+def test_train_command_line_rejects_bad_switches(tmp_path, capsys):
+    from scratchgan import cli
+    for argv in (["--penalty", "gq"], ["--pack", "3"], ["--label-smoothing", "0.1", "--loss", "hinge"]):
+        assert cli.main(["train", "--data", "ring8", "--steps", "2", "--out", str(tmp_path), *argv]) == 2
+        err = capsys.readouterr().err.strip().splitlines()
+        assert len(err) == 1 and err[0].startswith("error:")
