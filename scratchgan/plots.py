@@ -515,6 +515,10 @@ def draw_frame(fig, frame, meta, history=None, *, arrow_ref=None, extra_title=""
         ax = fig.add_axes([left, 0.20, 0.31, 0.68])
         cax = fig.add_axes([left + 0.325, 0.20, 0.012, 0.68])
         draw_frame_2d(ax, frame, meta, arrow_ref=arrow_ref, cax=cax)
+        # equal aspect shrinks a non-square box (moons): give the colour bar the panel's final height
+        ax.apply_aspect()
+        box = ax.get_position()
+        cax.set_position([box.x1 + 0.015, box.y0, 0.012, box.height])
         handles, labels = ax.get_legend_handles_labels()
     else:
         ax = fig.add_axes([left, 0.47, 0.40, 0.41])
@@ -669,7 +673,7 @@ def plot_curves(history, path, *, data="?", loss="?", n_modes=None, dpi=CURVES_D
 # Animations
 # ---------------------------------------------------------------------------------------------------------
 
-def save_animation(frames, meta, path, history=None, *, fps=8, dpi=GIF_DPI, hold_last=4):
+def save_animation(frames, meta, path, history=None, *, fps=8, dpi=GIF_DPI, hold_last=8):
     """Write the frames as a GIF with matplotlib's PillowWriter; returns path.
 
     frames: list of frame dicts (frame_2d / frame_1d) in training order; meta: from frame_meta;
