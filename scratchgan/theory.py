@@ -226,11 +226,14 @@ def mixture_logpdf_1d(weights, means, stds):
         raise ValueError(f"weights, means and stds must be 1D of one length, got {w.shape}, {mu.shape}, {s.shape}")
     if np.any(s <= 0) or np.any(w < 0) or not np.isclose(w.sum(), 1.0):
         raise ValueError("mixture needs positive stds and non-negative weights summing to 1")
+    with np.errstate(divide="ignore"):
+        log_w = np.log(w)                                          # a zero weight gives -inf: no contribution
 
     def log_pdf(x):
         x = np.asarray(x, dtype=float)[:, None]                                   # (n, 1) against (K,)
-        comp = -0.5 * ((x - mu) / s) ** 2 - np.log(s) - 0.5 * np.log(2 * np.pi)   # (n, K)
-        return logsumexp(comp, axis=1, b=w)
+        comp = log_w - 0.5 * ((x - mu) / s) ** 2 - np.log(s) - 0.5 * np.log(2 * np.pi)   # (n, K)
+        top = comp.max(axis=1)                                    # logsumexp: shift by the largest term
+        return top + np.log(np.exp(comp - top[:, None]).sum(axis=1))
 
     return log_pdf
 
