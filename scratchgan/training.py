@@ -81,6 +81,7 @@ class TrainConfig:
     clip                c > 0: clip D's weights to [-c, c] after every D-step (WGAN); 0: off
     label_smoothing     alpha: real label 1 - alpha in D's cross-entropy (minimax / nonsaturating only)
     instance_noise      sigma_0: N(0, sigma_t^2) noise on D's inputs, real and fake, annealed linearly to 0
+    instance_noise_until  ... reaching 0 after this fraction of `steps` (1.0: at the end of training)
     pack                m: D judges packs of m samples (PacGAN); batch must be divisible by m
     feature_matching    G minimises || E d(x) - E d(G(z)) ||^2, d = D's last hidden layer, instead of its loss
     hist_avg            w: adds w ||theta - mean of past theta||^2 to both players' losses (historical averaging)
@@ -116,6 +117,7 @@ class TrainConfig:
     clip: float = 0.0
     label_smoothing: float = 0.0
     instance_noise: float = 0.0
+    instance_noise_until: float = 1.0
     pack: int = 1
     feature_matching: bool = False
     hist_avg: float = 0.0
@@ -175,6 +177,7 @@ class TrainConfig:
         in_unit("ema")
         in_unit("lr_decay_start", hi_open=False)
         in_unit("lr_final", lo_open=True, hi_open=False)
+        in_unit("instance_noise_until", lo_open=True, hi_open=False)
         if isinstance(self.eval_every, bool) or not isinstance(self.eval_every, int) or self.eval_every < 0:
             raise ValueError(f"eval_every must be a non-negative integer, got {self.eval_every!r}")
         for name in ("g_hidden", "d_hidden"):
@@ -415,7 +418,8 @@ class Trainer:
         self.opt_d.lr = cfg.lr_d * factor
         self.opt_g.lr = cfg.lr_g * factor
 
-        sigma = tricks.annealed(cfg.instance_noise, self.step, cfg.steps) if cfg.instance_noise else 0.0
+        sigma = (tricks.annealed(cfg.instance_noise, self.step, cfg.instance_noise_until * cfg.steps)
+                 if cfg.instance_noise else 0.0)
         for _ in range(cfg.k):
             x_real = self.real(cfg.batch)
             x_fake = self.G.forward(self.noise(cfg.batch))   # G(z) as a constant: G's backward is not run

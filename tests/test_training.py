@@ -169,6 +169,7 @@ def test_float64_runs_in_float64():
     ("data", "rings", "unknown dataset 'rings'; choose one of: gaussian"),
     ("loss", "foo", "unknown loss 'foo'"),
     ("ema", 1.0, r"ema must be in \[0, 1\)"),
+    ("instance_noise_until", 0.0, r"instance_noise_until must be in \(0, 1\]"),
 ])
 def test_bad_config_is_a_one_line_value_error(field, value, message):
     with pytest.raises(ValueError, match=message) as info:
