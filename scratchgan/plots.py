@@ -568,7 +568,7 @@ EQUILIBRIUM = {
 }
 
 
-def plot_curves(history, path, *, data="?", loss="?", n_modes=None, dpi=CURVES_DPI):
+def plot_curves(history, path, *, data="?", loss="?", n_modes=None, eval_note="evaluation", dpi=CURVES_DPI):
     """Training curves of a run as one PNG; returns path.
 
     history: dict name -> (T,) arrays with at least step, loss_d, loss_g, d_real, d_fake,
@@ -577,6 +577,7 @@ def plot_curves(history, path, *, data="?", loss="?", n_modes=None, dpi=CURVES_D
     mean D(x) and D(G(z)), gradient norms (log scale), and, when evaluated, modes covered, % high quality
     and MMD. Faint lines: every logged value; bold: a moving average over ~2.5% of the run.
     n_modes: the mixture's number of modes K, drawn as the target of the modes panel.
+    eval_note: where the eval_ arrays come from, shown in the panels' titles.
     Layout: up to 3 panels in one row, 4 in a 2 x 2 grid, 5 or 6 in 2 x 3 (5 x 3.4 inches each).
     """
     h = _history_arrays(history)
@@ -652,12 +653,12 @@ def plot_curves(history, path, *, data="?", loss="?", n_modes=None, dpi=CURVES_D
                 right.set_ylabel("% high-quality samples")
                 right.set_ylim(0, 105)
             ax.legend(lines, [l.get_label() for l in lines], fontsize=8, loc="lower right")
-            ax.set_title("mode coverage (evaluation)")
+            ax.set_title(f"mode coverage ({eval_note})", fontsize=10 if len(eval_note) > 20 else 12)
         elif panel == "mmd":
             es = h["eval_step"]
             ax.plot(es, h["eval_mmd"], "o-", color="tab:purple", ms=3, label=r"MMD$^2$(real, generated)")
             ax.set_ylabel(r"MMD$^2$")
-            ax.set_title("two-sample distance (evaluation)")
+            ax.set_title(f"two-sample distance ({eval_note})", fontsize=10 if len(eval_note) > 20 else 12)
         if panel != "modes":
             ax.legend(fontsize=8)
         ax.grid(alpha=0.3)
@@ -762,6 +763,21 @@ class FrameRecorder:
 # A run directory
 # ---------------------------------------------------------------------------------------------------------
 
+def frame_mode_coverage(frames, centers, std):
+    """Mode coverage (metrics.mode_coverage) of the generated samples of each recorded 2D frame.
+
+    frames: list of frame dicts with "step" and "fake" (n, 2); centers: (K, 2); std: the components' std.
+    Returns a dict of (F,) arrays named like the Trainer's evaluations: eval_step, eval_modes,
+    eval_high_quality. Used for the curves when a run recorded frames but did not evaluate while training.
+    """
+    from .metrics import mode_coverage
+
+    rows = [mode_coverage(f["fake"], centers, std) for f in frames]
+    return {"eval_step": np.array([float(f["step"]) for f in frames]),
+            "eval_modes": np.array([float(r["modes"]) for r in rows]),
+            "eval_high_quality": np.array([r["high_quality"] for r in rows])}
+
+
 def _require(run_dir, name, made_by):
     path = os.path.join(run_dir, name)
     if not os.path.isfile(path):
@@ -793,7 +809,8 @@ def plot_run(run_dir):
     """Redraw every figure of a finished run from its files; returns the list of paths written.
 
     Reads (from `python -m scratchgan train ... --out run_dir`):
-        history.npz      -> curves.png      losses, D outputs, gradient norms, evaluations
+        history.npz      -> curves.png      losses, D outputs, gradient norms, evaluations (or, for a
+                                            mixture recorded without evaluations, the frames' mode counts)
         checkpoint.npz   -> frame.png       the final frame: field and arrows (2D) or Figure 1 (1D)
         frames.npz       -> animation.gif   only when the run was recorded with --animate
     A missing history.npz or checkpoint.npz is an error that names the file.
@@ -809,13 +826,19 @@ def plot_run(run_dir):
         history = _history_arrays(f)
     trainer = load_trainer(checkpoint_path)
     names = {"data": trainer.data.name, "loss": _loss_name(trainer)}
+    frames_path = os.path.join(run_dir, "frames.npz")
+    frames, meta = load_frames(frames_path) if os.path.isfile(frames_path) else (None, None)
+
     centers = getattr(trainer.data, "centers", None)
     names["n_modes"] = None if centers is None else len(centers)
-    written = [plot_curves(history, os.path.join(run_dir, "curves.png"), **names)]
+    curves_history = history
+    if (frames and centers is not None and meta["dim"] == 2 and len(history.get("eval_modes", [])) == 0):
+        # no evaluations during training: count the modes of the recorded frames' samples instead
+        curves_history = dict(history, **frame_mode_coverage(frames, centers, trainer.data.std))
+        names["eval_note"] = f"{len(frames[0]['fake'])} samples of G per recorded frame"
+    written = [plot_curves(curves_history, os.path.join(run_dir, "curves.png"), **names)]
     written.append(plot_frame(trainer, os.path.join(run_dir, "frame.png"), history=history,
                               extra_title=_metrics_note(run_dir)))
-    frames_path = os.path.join(run_dir, "frames.npz")
-    if os.path.isfile(frames_path):
-        frames, meta = load_frames(frames_path)
+    if frames:
         written.append(save_animation(frames, meta, os.path.join(run_dir, "animation.gif"), history))
     return written

@@ -143,7 +143,8 @@ def test_plot_run_redraws_a_recorded_run(tmp_path, capsys):
     plots.save_frames(rec.frames, rec.meta, str(tmp_path / "frames.npz"))
     assert cli.main(["plot", str(tmp_path)]) == 0
     out = capsys.readouterr().out
-    for name, size in (("curves.png", (1500, 400)), ("frame.png", (1000, 460)), ("animation.gif", (800, 368))):
+    # no evaluations during training: the curves get a 4th panel, the mode counts of the recorded frames
+    for name, size in (("curves.png", (1000, 740)), ("frame.png", (1000, 460)), ("animation.gif", (800, 368))):
         assert name in out
         assert png_size(str(tmp_path / name)) == size
     with Image.open(tmp_path / "animation.gif") as im:
@@ -165,3 +166,13 @@ def test_heatmap_is_a_probability_or_the_raw_score(tmp_path, loss):
     assert frame["heat"][0, 0] == pytest.approx(expected, rel=1e-4, abs=1e-6)
     path = plots.plot_frame(t, str(tmp_path / "f.png"), dpi=40)
     assert png_size(path) == (400, 184)
+
+
+def test_frame_mode_coverage_counts_modes_per_frame():
+    centers = np.array([[0.0, 0.0], [4.0, 0.0], [0.0, 4.0]])
+    on_two = {"step": np.array(10), "fake": np.array([[0.0, 0.01], [4.0, 0.0], [4.01, 0.0], [2.0, 2.0]])}
+    on_all = {"step": np.array(20), "fake": centers.copy()}
+    cov = plots.frame_mode_coverage([on_two, on_all], centers, std=0.05)
+    np.testing.assert_array_equal(cov["eval_step"], [10, 20])
+    np.testing.assert_array_equal(cov["eval_modes"], [2, 3])
+    np.testing.assert_allclose(cov["eval_high_quality"], [0.75, 1.0])
