@@ -727,14 +727,19 @@ class FrameRecorder:
 
     A frame is lightweight (a few hundred points and a 100 x 100 heatmap), so recording costs little.
     every: steps between frames; when None, chosen on the first call so a run of config.steps steps
-    gives about n_frames frames (a multiple of config.log_every, the Trainer's callback period). The recorder draws its fixed noise and real samples with its own seed,
-    and leaves the trainer's random state exactly as it found it.
+    gives about n_frames frames (a multiple of config.log_every, the Trainer's callback period).
+    For a mixture (ring8, grid25) each frame also stores the mode coverage of n_eval samples drawn as
+    Trainer.sample draws them (metrics.mode_coverage: modes, high_quality), for the curves.
+    The recorder draws its fixed noise, real samples and those n_eval samples with its own seed, and
+    leaves the trainer's random state exactly as it found it.
     """
 
-    def __init__(self, every=None, n_frames=40, seed=0):
+    def __init__(self, every=None, n_frames=40, seed=0, n_eval=2000):
         self.every = every
         self.n_frames = int(n_frames)
         self.seed = int(seed)
+        self.n_eval = int(n_eval)
+        self.rng = np.random.default_rng([self.seed, 1])      # for the n_eval samples only
         self.frames = []
         self.meta = None
 
@@ -750,7 +755,15 @@ class FrameRecorder:
         step = int(trainer.step)
         if self.frames and step < int(self.frames[-1]["step"]) + self.every:
             return
-        self.frames.append(frame_from_trainer(trainer, self.meta))
+        frame = frame_from_trainer(trainer, self.meta)
+        if "centers" in self.meta and hasattr(trainer, "sample") and self.n_eval > 0:
+            from .metrics import mode_coverage
+
+            x = np.asarray(trainer.sample(self.n_eval, rng=self.rng), dtype=np.float64)
+            coverage = mode_coverage(x, self.meta["centers"], trainer.data.std)
+            frame["modes"] = np.array(coverage["modes"])
+            frame["high_quality"] = np.array(coverage["high_quality"])
+        self.frames.append(frame)
 
     def save(self, out_dir, history=None):
         """Write frames.npz and animation.gif into out_dir; returns the two paths."""
@@ -764,15 +777,18 @@ class FrameRecorder:
 # ---------------------------------------------------------------------------------------------------------
 
 def frame_mode_coverage(frames, centers, std):
-    """Mode coverage (metrics.mode_coverage) of the generated samples of each recorded 2D frame.
+    """Mode coverage (metrics.mode_coverage) of each recorded 2D frame.
 
-    frames: list of frame dicts with "step" and "fake" (n, 2); centers: (K, 2); std: the components' std.
+    frames: list of frame dicts with "step" and "fake" (n, 2), and "modes", "high_quality" when the
+    FrameRecorder measured them (on its n_eval samples); otherwise they are measured here on "fake".
+    centers: (K, 2); std: the components' std.
     Returns a dict of (F,) arrays named like the Trainer's evaluations: eval_step, eval_modes,
     eval_high_quality. Used for the curves when a run recorded frames but did not evaluate while training.
     """
     from .metrics import mode_coverage
 
-    rows = [mode_coverage(f["fake"], centers, std) for f in frames]
+    rows = [{"modes": f["modes"], "high_quality": f["high_quality"]} if "modes" in f else
+            mode_coverage(f["fake"], centers, std) for f in frames]
     return {"eval_step": np.array([float(f["step"]) for f in frames]),
             "eval_modes": np.array([float(r["modes"]) for r in rows]),
             "eval_high_quality": np.array([r["high_quality"] for r in rows])}
@@ -835,7 +851,10 @@ def plot_run(run_dir):
     if (frames and centers is not None and meta["dim"] == 2 and len(history.get("eval_modes", [])) == 0):
         # no evaluations during training: count the modes of the recorded frames' samples instead
         curves_history = dict(history, **frame_mode_coverage(frames, centers, trainer.data.std))
-        names["eval_note"] = f"{len(frames[0]['fake'])} samples of G per recorded frame"
+        if "modes" in frames[0]:
+            names["eval_note"] = "measured at each recorded frame"
+        else:
+            names["eval_note"] = f"{len(frames[0]['fake'])} samples of G per recorded frame"
     written = [plot_curves(curves_history, os.path.join(run_dir, "curves.png"), **names)]
     written.append(plot_frame(trainer, os.path.join(run_dir, "frame.png"), history=history,
                               extra_title=_metrics_note(run_dir)))

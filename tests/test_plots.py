@@ -72,6 +72,7 @@ def test_recorder_gif_frames_differ_and_training_is_untouched(tmp_path):
     for p, q in zip(plain.G.parameters() + plain.D.parameters(), t.G.parameters() + t.D.parameters()):
         np.testing.assert_array_equal(p.data, q.data)
     assert [int(f["step"]) for f in rec.frames] == [0, 5, 10, 15]
+    assert all(0 <= int(f["modes"]) <= 8 and 0 <= float(f["high_quality"]) <= 1 for f in rec.frames)
 
     path = plots.save_animation(rec.frames, rec.meta, str(tmp_path / "a.gif"), t.history, dpi=30,
                                 hold_last=0)
