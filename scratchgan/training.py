@@ -227,20 +227,28 @@ def validate_fixes(config):
 # Per-dataset defaults: what `python -m scratchgan train --data NAME` uses. Each trains well out of the box
 # (see the README's table). The common recipe: non-saturating loss, Adam with beta1 = 0.5, a LeakyReLU D,
 # large batches, a linear learning-rate decay over the last part of training (samples tighten onto the
-# modes) and an EMA of G's weights for sampling.
+# modes) and an EMA of G's weights for sampling. On the mixtures two more things matter most: instance noise
+# on D's inputs during the first part of training (D's view of the modes is blurred, so its gradient moves
+# mass *between* modes and their shares even out; Sonderby et al. 2016), and a 2D latent z (G then has only
+# two directions to squeeze into each tight mode, and the modes come out more balanced than with z in R^16).
 DEFAULT_CONFIGS = {
     "gaussian": dict(steps=2000, batch=256, lr_d=2e-4, lr_g=2e-4, z_dim=4, g_hidden=(32, 32),
-                     d_hidden=(32, 32), lr_decay_start=0.5, lr_final=0.05, ema=0.99),
-    "mixture1d": dict(steps=3000, batch=256, lr_d=1e-3, lr_g=1e-3, z_dim=4, g_hidden=(64, 64),
-                      d_hidden=(64, 64), lr_decay_start=0.5, lr_final=0.05, ema=0.99),
-    "ring8": dict(steps=6000, batch=256, lr_d=1e-3, lr_g=1e-3, z_dim=16, g_hidden=(128, 128),
-                  d_hidden=(128, 128), lr_decay_start=0.5, lr_final=0.02, ema=0.999),
-    "grid25": dict(steps=8000, batch=256, lr_d=1e-3, lr_g=1e-3, z_dim=16, g_hidden=(128, 128),
-                   d_hidden=(128, 128), lr_decay_start=0.5, lr_final=0.02, ema=0.999),
-    "spiral": dict(steps=6000, batch=256, lr_d=1e-3, lr_g=1e-3, z_dim=16, g_hidden=(128, 128),
-                   d_hidden=(128, 128), lr_decay_start=0.5, lr_final=0.05, ema=0.999),
-    "moons": dict(steps=5000, batch=256, lr_d=1e-3, lr_g=1e-3, z_dim=16, g_hidden=(128, 128),
-                  d_hidden=(128, 128), lr_decay_start=0.5, lr_final=0.05, ema=0.999),
+                     d_hidden=(32, 32), lr_decay_start=0.5, lr_final=0.05, ema=0.99, eval_every=100),
+    "mixture1d": dict(steps=3000, batch=256, lr_d=1e-3, lr_g=1e-3, z_dim=2, g_hidden=(64, 64),
+                      d_hidden=(64, 64), lr_decay_start=0.5, lr_final=0.05, ema=0.99, instance_noise=0.5,
+                      instance_noise_until=0.5, eval_every=150),
+    "ring8": dict(steps=5000, batch=256, lr_d=2e-3, lr_g=2e-3, z_dim=2, g_hidden=(128, 128),
+                  d_hidden=(128, 128), lr_decay_start=0.5, lr_final=0.02, ema=0.999, instance_noise=0.3,
+                  instance_noise_until=0.5, eval_every=250),
+    "grid25": dict(steps=6000, batch=512, lr_d=2e-3, lr_g=2e-3, z_dim=2, g_hidden=(128, 128),
+                   d_hidden=(128, 128), lr_decay_start=0.5, lr_final=0.02, ema=0.999, instance_noise=0.4,
+                   instance_noise_until=0.8, eval_every=300),
+    "spiral": dict(steps=5000, batch=256, lr_d=1e-3, lr_g=1e-3, z_dim=2, g_hidden=(128, 128),
+                   d_hidden=(128, 128), lr_decay_start=0.5, lr_final=0.05, ema=0.999, instance_noise=0.1,
+                   instance_noise_until=0.5, eval_every=250),
+    "moons": dict(steps=4000, batch=256, lr_d=1e-3, lr_g=1e-3, z_dim=2, g_hidden=(128, 128),
+                  d_hidden=(128, 128), lr_decay_start=0.5, lr_final=0.05, ema=0.999, instance_noise=0.1,
+                  instance_noise_until=0.5, eval_every=200),
 }
 
 
