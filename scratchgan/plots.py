@@ -614,6 +614,12 @@ def plot_curves(history, path, *, data="?", loss="?", n_modes=None, eval_note="e
                 ax.axhline(eq["loss_d"], color="tab:blue", ls=":", lw=1, label=r"$L_D$ at $p_g=\pi$: log 4")
                 ax.axhline(eq["loss_g"], color="tab:orange", ls=":", lw=1,
                            label=rf"$L_G$ at $p_g=\pi$: {eq['loss_g']:+.3f}")
+            # the first few steps can spike far above the rest: fit the axis to the 1st-99th percentile
+            values = np.concatenate([h["loss_d"], h["loss_g"]])
+            lo, hi = np.percentile(values, [1, 99])
+            lo = min(lo, *(eq.values() if eq else []))
+            hi = max(hi, *(eq.values() if eq else []))
+            ax.set_ylim(lo - 0.08 * (hi - lo), hi + 0.08 * (hi - lo) + 1e-6)
             ax.set_ylabel("loss")
             ax.set_title("losses")
         elif panel == "d":
@@ -643,7 +649,7 @@ def plot_curves(history, path, *, data="?", loss="?", n_modes=None, eval_note="e
             ax.set_ylabel("modes covered")
             ax.set_ylim(bottom=0)
             if n_modes:
-                ax.axhline(n_modes, color="tab:green", ls=":", lw=1, label=f"all {n_modes} modes")
+                ax.axhline(n_modes, color="tab:green", ls=":", lw=1, label=f"all {n_modes} mode" + ("s" if n_modes != 1 else ""))
                 ax.set_ylim(0, n_modes * 1.08 + 0.1)
             lines = ax.get_lines()
             if len(h.get("eval_high_quality", [])) == n_evals:
