@@ -617,8 +617,8 @@ def plot_curves(history, path, *, data="?", loss="?", n_modes=None, eval_note="e
             # the first few steps can spike far above the rest: fit the axis to the 1st-99th percentile
             values = np.concatenate([h["loss_d"], h["loss_g"]])
             lo, hi = np.percentile(values, [1, 99])
-            lo = min(lo, *(eq.values() if eq else []))
-            hi = max(hi, *(eq.values() if eq else []))
+            references = list(eq.values()) if eq else []        # keep the equilibrium lines in view
+            lo, hi = min([lo] + references), max([hi] + references)
             ax.set_ylim(lo - 0.08 * (hi - lo), hi + 0.08 * (hi - lo) + 1e-6)
             ax.set_ylabel("loss")
             ax.set_title("losses")
