@@ -24,9 +24,10 @@ What a 1D frame shows (after Figure 1 of Goodfellow et al. 2014):
 Figures are drawn on `matplotlib.figure.Figure` objects rendered by the Agg canvas, never through pyplot:
 this works headless and leaves an interactive user's pyplot backend alone.
 
-Public names: frame_2d, frame_1d, frame_from_trainer, draw_frame_2d, draw_frame_1d, draw_frame,
-plot_frame, plot_curves, FrameRecorder, save_animation, save_frames, load_frames, plot_run,
-generator_gradient, discriminator_map, kde_1d.
+Reading order: the numbers (generator_gradient, discriminator_map, kde_1d, latent_grid; frame_2d,
+frame_1d, frame_meta, frame_from_trainer), the pixels (draw_frame_2d, draw_frame_1d, draw_frame,
+plot_frame), the training curves (plot_curves), animations (FrameRecorder, save_animation, save_frames,
+load_frames) and a run directory (plot_run, what `python -m scratchgan plot RUN_DIR` calls).
 """
 
 import json
@@ -538,6 +539,9 @@ def draw_frame(fig, frame, meta, history=None, *, arrow_ref=None, extra_title=""
 
 def plot_frame(trainer, path, *, history="trainer", meta=None, extra_title="", dpi=FRAME_DPI):
     """Draw the trainer's current state as one PNG (the final frame of a run); returns path.
+
+    The generated samples and arrows are those of trainer.G, the generator in the game against D; with
+    config.ema > 0, Trainer.sample (and the metrics in the title) use its moving average instead.
 
     history: "trainer" to use trainer.history for the side curves, a dict, or None for no curves.
     """
