@@ -328,7 +328,7 @@ def _train_setup(args):
 
 
 FIX_OPTIONS = ("lr_g", "lr_d", "optimizer", "beta1", "beta2", "penalty", "penalty_weight", "clip", "pack", "ema",
-               "label_smoothing", "instance_noise", "hist_avg")
+               "label_smoothing", "instance_noise", "hist_avg", "truncation")
 
 
 def _fix_options(args, asked):
@@ -514,6 +514,8 @@ def build_parser():
     f.add_argument("--clip", type=float, metavar="C", help="clip D's weights to [-C, C] after each D-step (WGAN)")
     f.add_argument("--pack", type=int, metavar="M", help="PacGAN: D judges M samples at once")
     f.add_argument("--ema", type=float, metavar="DECAY", help="sample from an EMA of G's weights (0: off)")
+    f.add_argument("--truncation", type=float, metavar="Q",
+                   help="reject the fraction Q of samples with the largest ||dG/dz|| (0: off)")
     f.add_argument("--label-smoothing", type=float, metavar="ALPHA", help="one-sided: real label 1 - ALPHA")
     f.add_argument("--instance-noise", type=float, metavar="SIGMA",
                    help="N(0, SIGMA^2) noise on D's inputs, annealed to 0")

@@ -15,6 +15,7 @@ import numpy as np
 
 from . import losses, nn, optim, penalties, tricks
 from .data import DATASETS, NOISE_KINDS, get_dataset, sample_noise
+from .truncation import truncated_sample
 
 
 def discriminator_backward(D, objective, x_real, x_fake):
@@ -75,6 +76,8 @@ class TrainConfig:
     g_activation, d_activation   their activations (scratchgan.nn.ACTIVATIONS)
     ema                 decay beta of an exponential moving average of G's weights, used by sample();
                         0 turns it off (sample() then uses G itself)
+    truncation          fraction of latent draws sample() rejects, those where ||dG/dz|| is largest (the
+                        bridges between modes; scratchgan.truncation, Tanielian et al. 2020); 0: off
     optimizer           "adam" (betas beta1, beta2), "rmsprop" (the WGAN paper's) or "sgd", for both nets
     penalty             "none", "gp" (WGAN-GP: penalty_weight * E (||grad D(x_hat)|| - 1)^2 on interpolates)
                         or "r1" (penalty_weight / 2 * E ||grad D(x_real)||^2), added to D's loss
@@ -127,6 +130,7 @@ class TrainConfig:
     log_every: int = 25
     eval_every: int = 0
     eval_samples: int = 2000
+    truncation: float = 0.0
 
     def __post_init__(self):
         self.g_hidden = tuple(int(h) for h in self.g_hidden)
@@ -175,6 +179,7 @@ class TrainConfig:
         in_unit("beta1")
         in_unit("beta2")
         in_unit("ema")
+        in_unit("truncation")
         in_unit("lr_decay_start", hi_open=False)
         in_unit("lr_final", lo_open=True, hi_open=False)
         in_unit("instance_noise_until", lo_open=True, hi_open=False)
@@ -550,12 +555,15 @@ class Trainer:
     # -- using the generator ------------------------------------------------------------------------------
 
     def sample(self, n, rng=None):
-        """(n, dim) samples G(z) (from the EMA weights when config.ema > 0), z from .sample_rng by default."""
+        """(n, dim) samples G(z) (from the EMA weights when config.ema > 0), z from .sample_rng by default.
+        With config.truncation = q > 0, n / (1 - q) latent points are drawn and the n whose ||dG/dz|| is
+        smallest are kept (scratchgan.truncation)."""
         G = self.G_ema if self.G_ema is not None else self.G
-        z = self.noise(int(n), self.sample_rng if rng is None else rng)
+        rng = self.sample_rng if rng is None else rng
         G.eval()
         try:
-            return G.forward(z)
+            x, _ = truncated_sample(G, lambda m: self.noise(m, rng), int(n), self.config.truncation)
+            return x
         finally:
             G.train()
 
