@@ -1,8 +1,9 @@
 """Vanilla, non-saturating, WGAN, WGAN-GP and R1 side by side on ring8 and grid25 (one figure).
 
 Each column is one objective, trained with the library's Trainer for the same number of iterations from the
-same seed, with the dataset's default networks, batch 128 and an EMA of G's weights with decay 0.99 (the
-dataset default 0.999 averages over ~1000 iterations, too long for a short run); each panel shows 2000
+same seed, with the dataset's default networks, batch 128, z ~ N(0, I), no packing (so the columns differ
+only in the objective) and an EMA of G's weights with decay 0.99 (the dataset default 0.999 averages over
+~1000 iterations, too long for a short run); each panel shows 2000
 samples of G (EMA weights) over the
 data, and the mode coverage of metrics.mode_coverage (modes hit by samples within 3 std of a centre, the
 fraction of such high-quality samples). The settings per column (see METHODS) are the papers' except the
@@ -49,7 +50,7 @@ def run_or_load(method, data, steps, seed=0, eval_every=100, n_samples=2000):
         with np.load(path) as f:
             return {k: f[k] for k in f.files}
     config = training.default_config(data, steps=steps, seed=seed, batch=128, eval_every=eval_every,
-                                     eval_samples=1000, ema=0.99, **METHODS[method])
+                                     eval_samples=1000, ema=0.99, pack=1, noise="normal", **METHODS[method])
     trainer = training.Trainer(config)
     trainer.train(steps)
     out = {k: np.asarray(v, dtype=np.float64) for k, v in trainer.history.items()}

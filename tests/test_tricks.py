@@ -239,7 +239,7 @@ def test_dcgan_recipe_gradients(seed):
 
 def small_config(**kw):
     from scratchgan import training
-    base = dict(steps=40, batch=32, z_dim=4, g_hidden=(16,), d_hidden=(16,), dtype="float64", ema=0.0)
+    base = dict(steps=40, batch=32, z_dim=4, g_hidden=(16,), d_hidden=(16,), dtype="float64", ema=0.0, pack=1)
     base.update(kw)
     return training.default_config("ring8", **base)
 
@@ -328,7 +328,7 @@ def test_train_command_line_switches(tmp_path):
                        "--hist-avg", "0.01", "--optimizer", "sgd", "--penalty", "r1", "--penalty-weight", "1")
     assert (c.loss, c.pack, c.ema, c.instance_noise, c.hist_avg, c.optimizer, c.penalty, c.penalty_weight) == \
         ("least_squares", 4, 0.99, 0.2, 0.01, "sgd", "r1", 1.0)
-    c = setup_from_cli(tmp_path, "--label-smoothing", "0.1", "--feature-matching", "--clip", "0.05")
+    c = setup_from_cli(tmp_path, "--label-smoothing", "0.1", "--feature-matching", "--clip", "0.05", "--pack", "1")
     assert (c.label_smoothing, c.feature_matching, c.clip) == (0.1, True, 0.05)
     c = setup_from_cli(tmp_path, "--preset", "dcgan")
     assert c.g_batchnorm and c.batch == 128 and c.lr_g == 2e-4 and c.beta1 == 0.5
