@@ -1,0 +1,39 @@
+"""The mode-collapse benchmark's plumbing (the real benchmark runs for minutes: `python -m scratchgan modes`)."""
+
+import numpy as np
+import pytest
+
+from scratchgan import modebench
+from scratchgan.cli import main
+from scratchgan.training import default_config
+
+
+def test_methods_change_only_what_defines_them():
+    base = default_config("ring8")
+    for name, overrides in modebench.METHODS.items():
+        cfg = default_config("ring8", **overrides)
+        assert (cfg.g_hidden, cfg.d_hidden, cfg.batch) == (base.g_hidden, base.d_hidden, base.batch), name
+        if name != "default":
+            assert cfg.truncation == 0.0 and cfg.instance_noise == 0.0
+    assert default_config("ring8", **modebench.METHODS["wgan-gp"]).penalty == "gp"
+    assert default_config("ring8", **modebench.METHODS["pacgan"]).pack == 2
+
+
+def test_run_one_scores_the_protocol_sample():
+    r = modebench.run_one("ring8", "nonsaturating", seed=1, steps=5)
+    assert set(r) >= {"modes", "high_quality", "reverse_kl", "seconds"}
+    assert 0 <= r["modes"] <= 8 and 0.0 <= r["high_quality"] <= 1.0 and r["reverse_kl"] >= 0
+
+
+def test_table_reports_mean_and_std_over_seeds():
+    rows = [dict(data="ring8", method="r1", seed=s, modes=m, high_quality=h, reverse_kl=k, seconds=10.0)
+            for s, m, h, k in [(1, 8, 0.9, 0.01), (2, 6, 0.7, 0.03)]]
+    text = modebench.table(rows, ["ring8"], ["r1"])
+    assert "| ring8 | r1 | 7.0 ± 1.0 | 80.0 ± 10.0 | 0.020 ± 0.010 | 10 ± 0 | 1,2 |" in text
+
+
+def test_cli_rejects_datasets_without_centres_and_unknown_methods(tmp_path, capsys):
+    assert main(["modes", "--data", "moons", "--out", str(tmp_path / "t.md")]) == 2
+    assert "centres" in capsys.readouterr().err
+    with pytest.raises(ValueError, match="unknown method 'gan'"):
+        modebench.run_all(["ring8"], ["gan"], [1])
