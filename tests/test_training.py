@@ -188,3 +188,13 @@ def test_every_dataset_has_a_valid_default():
         assert t.sample(3).shape == (3, t.data.dim)
     with pytest.raises(ValueError, match="unknown training option"):
         default_config("ring8", stepz=3)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", [10, 11])
+def test_ring8_default_covers_every_mode_in_equal_shares(seed):
+    from scratchgan.metrics import mode_coverage
+    t = Trainer(default_config("ring8", seed=seed, eval_every=0))
+    t.train(t.config.steps)
+    cov = mode_coverage(t.sample(10000), t.data.centers, t.data.std)
+    assert cov["modes"] == 8 and cov["high_quality"] >= 0.85 and cov["reverse_kl"] <= 0.01, cov
