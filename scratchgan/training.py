@@ -30,7 +30,7 @@ def discriminator_backward(D, objective, x_real, x_fake):
     logits = D.forward(np.concatenate([x_real, x_fake]))
     real_logits, fake_logits = logits[:n_r], logits[n_r:]
     loss, d_real, d_fake = objective.d_loss(real_logits, fake_logits)
-    D.backward(np.concatenate([d_real, d_fake]))
+    nn.backward_params_only(D, np.concatenate([d_real, d_fake]))   # D.backward, without dL/dx (x is data)
     return loss, real_logits, fake_logits
 
 
@@ -49,7 +49,7 @@ def generator_backward(G, D, objective, z):
         dx = D.backward(d_logits)
     finally:
         D.requires_grad_(True)
-    G.backward(dx)
+    nn.backward_params_only(G, dx)   # G.backward(dx), without dL/dz (z is noise)
     return loss, fake_logits
 
 
