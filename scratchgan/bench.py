@@ -8,7 +8,9 @@ eps 1e-8) on both networks, float32 unless asked otherwise. One step = one D upd
 ../shared/bench/compare.py reads and holds against the same step in PyTorch.
 """
 
+import resource
 import time
+import tracemalloc
 
 from .training import Trainer, TrainConfig
 
@@ -35,3 +37,22 @@ def run_bench(steps=2000, warmup=100, dtype="float32", seed=0):
         trainer.train_step()
     elapsed = time.perf_counter() - start
     return steps / elapsed, trainer
+
+
+def peak_memory(dtype="float32", steps=10, seed=0):
+    """Peak bytes allocated (tracemalloc, which sees NumPy's arrays) while building the reference trainer
+    and running `steps` steps: the step's working set. Measured apart from the timed run (tracing slows
+    allocations down)."""
+    tracemalloc.start()
+    try:
+        trainer = Trainer(reference_config(dtype, seed, steps=steps))
+        for _ in range(steps):
+            trainer.train_step()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def max_rss_bytes():
+    """Peak resident set size of this process so far (Linux reports ru_maxrss in KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024

@@ -458,13 +458,22 @@ def _summary(m, seconds):
 
 def cmd_bench(args):
     """Time the reference training step of ../shared/bench/README.md; the last line is `<number> steps/s`."""
-    from .bench import run_bench
+    from .bench import max_rss_bytes, peak_memory, run_bench
 
     dtype = "float64" if args.float64 else "float32"
     print(f"reference step: ring8, G 16-128-128-2 ReLU, D 2-128-128-1 LeakyReLU(0.2), batch 256+256, "
           f"non-saturating, k=1, Adam lr 1e-4 betas (0.5, 0.999), {dtype}; "
           f"{args.warmup} warm-up steps, {args.steps} timed")
-    rate, _ = run_bench(steps=args.steps, warmup=args.warmup, dtype=dtype)
+    dtypes = [dtype] if args.float64 else ["float64", "float32"]     # float32, the reference, is timed last
+    for dt in dtypes:
+        print(f"{dt}: peak memory of the trainer and its step {peak_memory(dt) / 2**20:.1f} MiB (tracemalloc)")
+    rate = None
+    for dt in dtypes:
+        # float64 alongside float32 gets a fifth of the steps: its figure is for comparison only
+        steps = args.steps if dt == dtype else max(1, args.steps // 5)
+        rate, _ = run_bench(steps=steps, warmup=args.warmup, dtype=dt)
+        print(f"{dt}: {rate:.1f} steps/s ({steps} timed steps)")
+    print(f"peak resident memory of the process {max_rss_bytes() / 2**20:.0f} MiB")
     print(f"{rate:.1f} steps/s")
     return 0
 
