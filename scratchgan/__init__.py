@@ -12,4 +12,27 @@ import os
 for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
 
+
+
+def _keep_freed_memory_for_reuse():
+    """Speed only, no math: ask glibc's malloc to keep freed memory for the next allocation.
+
+    A training step allocates and frees the same few arrays of 128-256 KiB (activations, gradients) every
+    step. By default glibc serves such sizes with mmap, or hands freed memory back to the system when the top
+    of the heap grows past 128 KiB, so each step the kernel maps fresh zeroed pages again: about 160 page
+    faults, some 10% of a step. With both thresholds at 64 MiB the freed blocks are reused instead. Does
+    nothing where the C library is not glibc (macOS, Windows, musl)."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL("libc.so.6")
+        M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3      # mallopt parameter numbers of glibc's malloc.h
+        libc.mallopt(M_MMAP_THRESHOLD, 64 << 20)
+        libc.mallopt(M_TRIM_THRESHOLD, 64 << 20)
+    except (OSError, AttributeError):
+        pass
+
+
+_keep_freed_memory_for_reuse()
+
 __version__ = "0.1.0"
