@@ -6,10 +6,11 @@ only in the objective) and an EMA of G's weights with decay 0.99 (the dataset de
 ~1000 iterations, too long for a short run); each panel shows 2000
 samples of G (EMA weights) over the
 data, and the mode coverage of metrics.mode_coverage (modes hit by samples within 3 std of a centre, the
-fraction of such high-quality samples). The settings per column (see METHODS) are the papers' except the
-learning rates, which are raised so that a short budget (default 2000 iterations) shows where each one goes:
+fraction of such high-quality samples). The dataset's other defaults apply to every column (e.g. instance
+noise early on). The settings per column (see METHODS) are the papers' except the WGAN learning rates, which
+are raised so that a short budget (default 2000 iterations) shows where each one goes:
 
-    vanilla          minimax (saturating) G loss, Adam 1e-3, beta1 0.5               Goodfellow et al. 2014
+    vanilla          minimax (saturating) G loss, the dataset's default Adam settings Goodfellow et al. 2014
     non-saturating   -log D(G(z)), otherwise the same                                 Goodfellow et al. 2014
     WGAN             critic, clip 0.01, n_critic 5, RMSprop (lr 5e-4, paper 5e-5)     Arjovsky et al. 2017
     WGAN-GP          critic, gp 10, n_critic 5, Adam betas (0, 0.9) (lr 5e-4; 1e-4)   Gulrajani et al. 2017
