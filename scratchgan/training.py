@@ -240,6 +240,9 @@ def validate_fixes(config):
 # (reverse KL about 0.001 on every seed tried, against 0.02-0.15 on some seeds without it). On grid25, a
 # uniform z on the square [-1, 1]^2 maps naturally onto the 5 x 5 grid of modes in equal shares (a Gaussian z
 # starves the 16 outer modes, which must then come from its tails): reverse KL 0.19 -> 0.01 in our runs.
+# Both sample with Jacobian truncation (truncation=0.1): a continuous G cannot avoid thin "bridges" of samples
+# between modes, and those sit where ||dG/dz|| is largest; dropping the 10% most stretched latent draws removes
+# most of them (ring8: 92-93% -> 99.6% high quality on seeds 2 and 3; scratchgan/truncation.py).
 DEFAULT_CONFIGS = {
     "gaussian": dict(steps=2000, batch=256, lr_d=2e-4, lr_g=2e-4, z_dim=4, g_hidden=(32, 32),
                      d_hidden=(32, 32), lr_decay_start=0.5, lr_final=0.05, ema=0.99, eval_every=100),
@@ -248,10 +251,10 @@ DEFAULT_CONFIGS = {
                       instance_noise_until=0.5, eval_every=150),
     "ring8": dict(steps=8000, batch=256, lr_d=2e-3, lr_g=2e-3, z_dim=2, g_hidden=(128, 128),
                   d_hidden=(128, 128), lr_decay_start=0.5, lr_final=0.02, ema=0.999, instance_noise=0.3,
-                  instance_noise_until=0.5, pack=2, eval_every=400),
+                  instance_noise_until=0.5, pack=2, truncation=0.1, eval_every=400),
     "grid25": dict(steps=12000, batch=256, lr_d=2e-3, lr_g=2e-3, z_dim=2, noise="uniform",
                    g_hidden=(128, 128), d_hidden=(128, 128), lr_decay_start=0.5, lr_final=0.02, ema=0.999,
-                   instance_noise=0.3, instance_noise_until=0.5, eval_every=500),
+                   instance_noise=0.3, instance_noise_until=0.5, truncation=0.1, eval_every=500),
     "spiral": dict(steps=5000, batch=256, lr_d=1e-3, lr_g=1e-3, z_dim=2, g_hidden=(128, 128),
                    d_hidden=(128, 128), lr_decay_start=0.5, lr_final=0.05, ema=0.999, instance_noise=0.1,
                    instance_noise_until=0.5, eval_every=250),
