@@ -155,7 +155,7 @@ def test_plot_run_redraws_a_recorded_run(tmp_path, capsys):
 @pytest.mark.parametrize("loss", ["nonsaturating", "wasserstein", "hinge"])
 def test_heatmap_is_a_probability_or_the_raw_score(tmp_path, loss):
     config = training.default_config("ring8", loss=loss, steps=10, batch=32, g_hidden=(16,), d_hidden=(16,),
-                                      z_dim=2, log_every=5)
+                                      z_dim=2, log_every=5, pack=1)      # one D(x) per point
     t = training.Trainer(config)
     t.train(10)
     meta = plots.frame_meta(t)
