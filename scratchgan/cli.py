@@ -509,8 +509,17 @@ def cmd_modes(args):
 # The parser
 # ---------------------------------------------------------------------------------------------------------
 
+class OneLineErrorParser(argparse.ArgumentParser):
+    """argparse, but a malformed command line (say `--steps abc`) gets one line `error: ...` and exit code 2,
+    like every other mistake, instead of a usage block. Subcommand parsers inherit the class."""
+
+    def error(self, message):
+        print(f"error: {self.prog}: {message} (see {self.prog} --help)", file=sys.stderr)
+        raise SystemExit(2)
+
+
 def build_parser():
-    parser = argparse.ArgumentParser(prog="scratchgan", description="GANs from scratch in NumPy.")
+    parser = OneLineErrorParser(prog="scratchgan", description="GANs from scratch in NumPy.")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
 

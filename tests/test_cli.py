@@ -165,3 +165,13 @@ def test_bench_prints_steps_per_second_last(capsys):
     assert re.fullmatch(r"[0-9.]+ steps/s", out.strip().splitlines()[-1])
     code, out, _ = run(["bench", "--steps", "3", "--warmup", "0", "--float64"], capsys)
     assert code == 0 and "float64" in out
+
+
+def test_malformed_command_line_is_one_line_and_exit_2(capsys):
+    from scratchgan.cli import main as cli_main
+
+    with pytest.raises(SystemExit) as e:
+        cli_main(["train", "--steps", "abc"])
+    assert e.value.code == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "--steps" in err and "'abc'" in err
