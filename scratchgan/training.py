@@ -7,7 +7,6 @@ These are the compositions the gradient checker verifies (scratchgan.gradcheck.c
 the trainer calls.
 """
 
-import copy
 import dataclasses
 import math
 
@@ -398,7 +397,8 @@ class Trainer:
         self.D = D if D is not None else build_discriminator(config, self.data, self.rng)
         self.opt_g = make_optimizer(config, self.G.parameters(), config.lr_g)
         self.opt_d = make_optimizer(config, self.D.parameters(), config.lr_d)
-        self.G_ema = copy.deepcopy(self.G) if config.ema > 0 else None
+        self.ema = tricks.EMA(self.G, config.ema) if config.ema > 0 else None
+        self.G_ema = self.ema.module if self.ema is not None else None
         w = config.hist_avg                 # historical averaging of each player's parameters, if on
         self.hist_g = tricks.HistoricalAverage(self.G.parameters(), w) if w else None
         self.hist_d = tricks.HistoricalAverage(self.D.parameters(), w) if w else None
@@ -464,8 +464,8 @@ class Trainer:
         self.opt_g.step()
         if self.hist_g is not None:
             self.hist_g.update()
-        if self.G_ema is not None:
-            self.update_ema()
+        if self.ema is not None:
+            self.ema.update(self.step)      # decay capped at (1 + step) / (10 + step) early on
 
         self.step += 1
         record = {
@@ -529,15 +529,6 @@ class Trainer:
         if self.hist_g is not None:
             self.hist_g.backward()
         return loss
-
-    def update_ema(self):
-        """theta_ema <- beta theta_ema + (1 - beta) theta, i.e. theta_ema += (1 - beta)(theta - theta_ema).
-
-        Early on (step t) beta is capped at (1 + t) / (10 + t), so the average forgets the random start."""
-        beta = min(self.config.ema, (1.0 + self.step) / (10.0 + self.step))
-        for p_ema, p in zip(self.G_ema.parameters(), self.G.parameters()):
-            p_ema.data += (1.0 - beta) * (p.data - p_ema.data)
-        tricks.copy_buffers(self.G, self.G_ema)   # BatchNorm's running statistics (g_batchnorm)
 
     def check_finite(self):
         """Raise TrainingDiverged if any parameter of G or D is NaN or infinite."""

@@ -230,10 +230,13 @@ class EMA:
     """An exponential moving average of a module's parameters, kept in a copy used only for sampling:
 
         theta_ema <- decay * theta_ema + (1 - decay) * theta          after every G step
+                   = theta_ema + (1 - decay) (theta - theta_ema)      (the form computed, as Adam's m)
 
     `ema.module` is a deep copy of the module with the averaged weights (and, for BatchNorm, its running
     statistics copied from the live module). The average smooths the oscillation of theta around the
     equilibrium (Yazici et al. 2019), so its samples are often better than the last iterate's.
+    update(step) with the number of updates done so far caps the decay at (1 + step) / (10 + step), so early
+    on the average forgets the random initial weights quickly (the Trainer does this).
     """
 
     def __init__(self, module, decay=0.999):
@@ -244,11 +247,10 @@ class EMA:
         self.module = copy.deepcopy(module)
         self.module.eval()
 
-    def update(self):
-        d = self.decay
+    def update(self, step=None):
+        d = self.decay if step is None else min(self.decay, (1.0 + step) / (10.0 + step))
         for p_ema, p in zip(self.module.parameters(), self.source.parameters()):
-            p_ema.data *= d
-            p_ema.data += (1.0 - d) * p.data
+            p_ema.data += (1.0 - d) * (p.data - p_ema.data)
         copy_buffers(self.source, self.module)
 
     def forward(self, z):
