@@ -30,7 +30,7 @@ import numpy as np
 
 from scratchgan import metrics, training
 from scratchgan.data import get_dataset
-from scratchgan.plots import new_figure
+from scratchgan.plots import new_figure, save_demo_figure
 
 DATASETS = ("ring8", "grid25")
 METHODS = {
@@ -100,10 +100,7 @@ def main(argv=None):
     fig.suptitle(f"The fixes side by side: {args.steps} iterations each, same seed and networks "
                  f"(samples from G's EMA weights)", fontsize=12)
     fig.tight_layout()
-    os.makedirs(args.out, exist_ok=True)
-    path = os.path.join(args.out, "fixes_compare.png")
-    fig.savefig(path, dpi=100)
-    print(f"wrote {path}")
+    save_demo_figure(fig, args.out, "fixes_compare.png")
     return path
 
 

@@ -18,13 +18,12 @@ The analytic per-step factor near (0, 0) (spectral radius of the step matrix) is
 """
 
 import argparse
-import os
 
 import scratchgan  # noqa: F401  (first: it asks for one BLAS thread before NumPy loads)
 import numpy as np
 
 from scratchgan import dirac
-from scratchgan.plots import new_figure
+from scratchgan.plots import new_figure, save_demo_figure
 
 
 def main(argv=None):
@@ -74,10 +73,7 @@ def main(argv=None):
     fig.suptitle(f"Dirac-GAN, step size h = {h:g}: sqrt(1 + h²/4) = {np.sqrt(1 + h * h / 4):.5f} "
                  f"per simultaneous step near (0, 0); R1 converges", fontsize=12)
     fig.tight_layout()
-    os.makedirs(args.out, exist_ok=True)
-    path = os.path.join(args.out, "fixes_dirac.png")
-    fig.savefig(path, dpi=100)
-    print(f"wrote {path}")
+    save_demo_figure(fig, args.out, "fixes_dirac.png")
     return path
 
 

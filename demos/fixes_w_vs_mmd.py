@@ -17,7 +17,7 @@ import sys
 import scratchgan  # noqa: F401  (first: it asks for one BLAS thread before NumPy loads)
 import numpy as np
 
-from scratchgan.plots import new_figure
+from scratchgan.plots import new_figure, save_demo_figure
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from fixes_compare import run_or_load  # noqa: E402  (the cached runs of the side-by-side demo)
@@ -73,10 +73,7 @@ def main(argv=None):
     fig.suptitle(f"ring8, {args.steps} iterations: what the discriminator's loss says about the samples",
                  fontsize=12)
     fig.tight_layout()
-    os.makedirs(args.out, exist_ok=True)
-    path = os.path.join(args.out, "fixes_w_vs_mmd.png")
-    fig.savefig(path, dpi=100)
-    print(f"wrote {path}")
+    save_demo_figure(fig, args.out, "fixes_w_vs_mmd.png")
     return path
 
 

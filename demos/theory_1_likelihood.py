@@ -10,13 +10,12 @@ pi = N(0, I_d). Two models, each scored on held-out data (exactly, with logsumex
 """
 
 import argparse
-import os
 
 import scratchgan  # noqa: F401  (first: it asks for one BLAS thread before NumPy loads, see __init__)
 import numpy as np
 
 from scratchgan import theory
-from scratchgan.plots import FAKE_COLOR, REAL_COLOR, new_figure
+from scratchgan.plots import FAKE_COLOR, REAL_COLOR, new_figure, save_demo_figure
 
 DIMS = [1, 2, 10, 100, 1000]
 
@@ -75,10 +74,7 @@ def main(argv=None):
     fig.suptitle("Likelihood is not sample quality: p1 has perfect samples and a terrible likelihood, "
                  "p2 the reverse", fontsize=11)
     fig.tight_layout(rect=(0, 0, 1, 0.95))
-    os.makedirs(args.out, exist_ok=True)
-    path = os.path.join(args.out, "theory_1_likelihood.png")
-    fig.savefig(path, dpi=100)
-    print(f"wrote {path}")
+    save_demo_figure(fig, args.out, "theory_1_likelihood.png")
 
 
 if __name__ == "__main__":

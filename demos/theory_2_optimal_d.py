@@ -9,14 +9,13 @@ it with D* on a grid; with one-sided label smoothing (real label 1 - alpha) the 
 """
 
 import argparse
-import os
 
 import scratchgan  # noqa: F401  (first: it asks for one BLAS thread before NumPy loads, see __init__)
 import numpy as np
 from scipy.stats import norm
 
 from scratchgan import losses, nn, theory
-from scratchgan.plots import D_COLOR, DSTAR_COLOR, FAKE_COLOR, REAL_COLOR, new_figure
+from scratchgan.plots import D_COLOR, DSTAR_COLOR, FAKE_COLOR, REAL_COLOR, new_figure, save_demo_figure
 
 A, B = 0.7, 1.5
 
@@ -73,10 +72,7 @@ def main(argv=None):
     fig.suptitle(rf"The optimal discriminator: D trained against a fixed G(z) = {A} z + {B} lands on $D^*$",
                  fontsize=11)
     fig.tight_layout(rect=(0, 0, 1, 0.95))
-    os.makedirs(args.out, exist_ok=True)
-    path = os.path.join(args.out, "theory_2_optimal_d.png")
-    fig.savefig(path, dpi=100)
-    print(f"wrote {path}")
+    save_demo_figure(fig, args.out, "theory_2_optimal_d.png")
 
 
 if __name__ == "__main__":

@@ -9,13 +9,12 @@ climbs towards V(G, D*) from below (every D is below: D* is the pointwise maximi
 """
 
 import argparse
-import os
 
 import scratchgan  # noqa: F401  (first: it asks for one BLAS thread before NumPy loads, see __init__)
 import numpy as np
 
 from scratchgan import nn, theory
-from scratchgan.plots import D_COLOR, DSTAR_COLOR, FAKE_COLOR, new_figure
+from scratchgan.plots import D_COLOR, DSTAR_COLOR, FAKE_COLOR, new_figure, save_demo_figure
 
 LOG4 = np.log(4.0)
 
@@ -79,10 +78,7 @@ def main(argv=None):
     print(f"V(G, D*) = {v_star:.5f}; trained D after {steps[-1]} steps: {values[-1]:.5f} "
           f"(gap {v_star - values[-1]:.1e}); every recorded V below V(G, D*): {bool(np.all(gap > 0))}")
     fig.tight_layout()
-    os.makedirs(args.out, exist_ok=True)
-    path = os.path.join(args.out, "theory_3_jsd.png")
-    fig.savefig(path, dpi=100)
-    print(f"wrote {path}")
+    save_demo_figure(fig, args.out, "theory_3_jsd.png")
 
 
 if __name__ == "__main__":

@@ -10,13 +10,12 @@ measure the norm of the generator's gradient for the two generator losses:
 """
 
 import argparse
-import os
 
 import scratchgan  # noqa: F401  (first: it asks for one BLAS thread before NumPy loads, see __init__)
 import numpy as np
 
 from scratchgan import data, nn, theory
-from scratchgan.plots import FAKE_COLOR, REAL_COLOR, new_figure
+from scratchgan.plots import FAKE_COLOR, REAL_COLOR, new_figure, save_demo_figure
 
 RECORD = [0, 1, 2, 5, 10, 20, 50, 100, 200, 300, 500, 700, 1000, 1500, 2000]
 
@@ -72,10 +71,7 @@ def main(argv=None):
     ax2.set_zorder(twin.get_zorder() + 1)
     ax2.patch.set_visible(False)
     fig.tight_layout()
-    os.makedirs(args.out, exist_ok=True)
-    path = os.path.join(args.out, "theory_4_vanishing_gradients.png")
-    fig.savefig(path, dpi=100)
-    print(f"wrote {path}")
+    save_demo_figure(fig, args.out, "theory_4_vanishing_gradients.png")
 
 
 if __name__ == "__main__":

@@ -12,13 +12,12 @@ Several starting points per fit; the best is kept.
 """
 
 import argparse
-import os
 
 import scratchgan  # noqa: F401  (first: it asks for one BLAS thread before NumPy loads, see __init__)
 import numpy as np
 
 from scratchgan import theory
-from scratchgan.plots import REAL_COLOR, new_figure
+from scratchgan.plots import REAL_COLOR, new_figure, save_demo_figure
 
 STYLE = {"kl_forward": ("tab:blue", "-", r"KL($\pi$ || p)  (max. likelihood)"),
          "kl_reverse": ("tab:red", "--", r"KL(p || $\pi$)"),
@@ -66,10 +65,7 @@ def main(argv=None):
     axes[2].set_title(r"Fitted $\sigma$: JSD covers close modes, seeks far ones", fontsize=10)
     axes[2].legend(fontsize=7.5, loc="upper left")
     fig.tight_layout()
-    os.makedirs(args.out, exist_ok=True)
-    path = os.path.join(args.out, "theory_5_kl_vs_jsd.png")
-    fig.savefig(path, dpi=100)
-    print(f"wrote {path}")
+    save_demo_figure(fig, args.out, "theory_5_kl_vs_jsd.png")
 
 
 if __name__ == "__main__":

@@ -10,13 +10,12 @@ gives G (here its one parameter theta) no gradient; instance noise on D's inputs
 """
 
 import argparse
-import os
 
 import scratchgan  # noqa: F401  (first: it asks for one BLAS thread before NumPy loads, see __init__)
 import numpy as np
 
 from scratchgan import theory
-from scratchgan.plots import new_figure
+from scratchgan.plots import new_figure, save_demo_figure
 
 
 def main(argv=None):
@@ -67,10 +66,7 @@ def main(argv=None):
     ax2.legend(fontsize=8, loc="lower left")
     ax2.grid(True, which="major", alpha=0.3)
     fig.tight_layout()
-    os.makedirs(args.out, exist_ok=True)
-    path = os.path.join(args.out, "theory_6_disjoint_supports.png")
-    fig.savefig(path, dpi=100)
-    print(f"wrote {path}")
+    save_demo_figure(fig, args.out, "theory_6_disjoint_supports.png")
 
 
 if __name__ == "__main__":

@@ -9,14 +9,13 @@ paying (amount x distance). Solved with scipy.optimize.linprog; total cost 5. In
 """
 
 import argparse
-import os
 
 import scratchgan  # noqa: F401  (first: it asks for one BLAS thread before NumPy loads, see __init__)
 import numpy as np
 from scipy.stats import wasserstein_distance
 
 from scratchgan import theory
-from scratchgan.plots import FAKE_COLOR, REAL_COLOR, new_figure
+from scratchgan.plots import FAKE_COLOR, REAL_COLOR, new_figure, save_demo_figure
 
 P = np.array([3.0, 2.0, 1.0, 4.0])
 Q = np.array([1.0, 2.0, 4.0, 3.0])
@@ -84,10 +83,7 @@ def main(argv=None):
     ax2.set_title(r"The transport plan $\gamma_{ij}$ found by linprog", fontsize=10)
     fig.colorbar(im, ax=ax2, label="amount moved")
     fig.tight_layout()
-    os.makedirs(args.out, exist_ok=True)
-    path = os.path.join(args.out, "theory_7_earth_movers.png")
-    fig.savefig(path, dpi=100)
-    print(f"wrote {path}")
+    save_demo_figure(fig, args.out, "theory_7_earth_movers.png")
 
 
 if __name__ == "__main__":

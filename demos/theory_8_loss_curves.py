@@ -10,13 +10,12 @@ samples get better and better: a GAN's losses are a game's payoffs, not a measur
 """
 
 import argparse
-import os
 
 import scratchgan  # noqa: F401  (first: it asks for one BLAS thread before NumPy loads, see __init__)
 import numpy as np
 
 from scratchgan import data, theory
-from scratchgan.plots import FAKE_COLOR, REAL_COLOR, new_figure
+from scratchgan.plots import FAKE_COLOR, REAL_COLOR, new_figure, save_demo_figure
 
 
 def smooth(y, width=50):
@@ -92,10 +91,7 @@ def main(argv=None):
     fig.suptitle("A vanilla GAN on the ring of 8 Gaussians: the loss curves do not tell you sample quality",
                  fontsize=11)
     fig.tight_layout(rect=(0, 0, 1, 0.96))
-    os.makedirs(args.out, exist_ok=True)
-    path = os.path.join(args.out, "theory_8_loss_curves.png")
-    fig.savefig(path, dpi=100)
-    print(f"wrote {path}")
+    save_demo_figure(fig, args.out, "theory_8_loss_curves.png")
 
 
 if __name__ == "__main__":

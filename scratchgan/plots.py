@@ -71,6 +71,14 @@ def save_figure(fig, path, dpi):
     return path
 
 
+def save_demo_figure(fig, out_dir, name, dpi=100):
+    """A demo's last step: write fig to out_dir/name (creating out_dir), say where, return the path."""
+    os.makedirs(out_dir, exist_ok=True)
+    path = save_figure(fig, os.path.join(out_dir, name), dpi)
+    print(f"wrote {path}")
+    return path
+
+
 # Objectives whose D outputs a raw score rather than the logit of a probability (WGAN's critic f(x),
 # the hinge loss's and LSGAN's scores); sigmoid of such a score means nothing, so we show the score itself.
 RAW_SCORE_LOSSES = ("wasserstein", "wgan", "wgan-gp", "hinge", "least_squares", "least-squares", "ls", "lsgan")
