@@ -328,7 +328,7 @@ def _train_setup(args):
 
 
 FIX_OPTIONS = ("lr_g", "lr_d", "optimizer", "beta1", "beta2", "penalty", "penalty_weight", "clip", "pack", "ema",
-               "label_smoothing", "instance_noise", "hist_avg", "truncation")
+               "label_smoothing", "instance_noise", "hist_avg", "truncation", "rejection")
 
 
 def _fix_options(args, asked):
@@ -561,6 +561,8 @@ def build_parser():
     f.add_argument("--ema", type=float, metavar="DECAY", help="sample from an EMA of G's weights (0: off)")
     f.add_argument("--truncation", type=float, metavar="Q",
                    help="reject the fraction Q of samples with the largest ||dG/dz|| (0: off)")
+    f.add_argument("--rejection", type=float, metavar="SIGMA",
+                   help="end sampling with discriminator rejection, its D fitted on inputs blurred by SIGMA (0: off)")
     f.add_argument("--label-smoothing", type=float, metavar="ALPHA", help="one-sided: real label 1 - ALPHA")
     f.add_argument("--instance-noise", type=float, metavar="SIGMA",
                    help="N(0, SIGMA^2) noise on D's inputs, annealed to 0")

@@ -20,7 +20,7 @@ from .training import PRESETS, Trainer, default_config
 
 N_SAMPLES = 2500      # the protocol's sample size
 
-PLAIN = dict(pack=1, instance_noise=0.0, truncation=0.0)
+PLAIN = dict(pack=1, instance_noise=0.0, truncation=0.0, rejection=0.0)
 
 METHODS = {
     "minimax": dict(PLAIN, loss="minimax"),                      # Goodfellow et al. 2014, saturating G loss

@@ -777,7 +777,7 @@ class FrameRecorder:
         if "centers" in self.meta and hasattr(trainer, "sample") and self.n_eval > 0:
             from .metrics import mode_coverage
 
-            x = np.asarray(trainer.sample(self.n_eval, rng=self.rng), dtype=np.float64)
+            x = np.asarray(trainer.sample(self.n_eval, rng=self.rng, rejection=False), dtype=np.float64)
             coverage = mode_coverage(x, self.meta["centers"], trainer.data.std)
             frame["modes"] = np.array(coverage["modes"])
             frame["high_quality"] = np.array(coverage["high_quality"])
