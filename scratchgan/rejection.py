@@ -17,9 +17,11 @@ evens out the modes' shares (the reverse KL of the mode histogram). It cannot fi
 and it leaves the bridges between modes to Jacobian truncation (scratchgan.truncation), whose samples are
 its proposals here.
 
-log M is a high quantile of the logits of the proposals rather than their maximum: the few proposals above
-it are accepted with probability 1 (slightly under-weighted), and one outlying logit cannot make the
-acceptance rate of all the others vanish.
+log M is a high quantile (the 99.9th percentile) of the logits of the proposals rather than their maximum:
+the few proposals above it are accepted with probability 1 (slightly under-weighted), and one outlying logit
+cannot make the acceptance rate of all the others vanish. It must be high: a mode G fills to a tenth of its
+share has a ratio ten times the typical one, and a cap below that leaves it short (on grid25 seed 2, the
+99th percentile left a reverse KL of 0.02, the 99.9th 0.005, at an acceptance rate of 8%).
 """
 
 import numpy as np
@@ -51,7 +53,7 @@ def fit_ratio(D, real, fake, sigma, steps, batch, rng, lr=1e-3):
     return D
 
 
-def accept(logits, rng, quantile=0.99):
+def accept(logits, rng, quantile=0.999):
     """Rejection step: a boolean mask, True where x is accepted.
 
     logits: (n,) estimates of log pi(x) / p(x).  log M = their `quantile`-quantile;
@@ -62,7 +64,7 @@ def accept(logits, rng, quantile=0.99):
     return rng.random(len(logits)) < np.exp(np.minimum(logits - log_m, 0.0))
 
 
-def rejection_sample(propose, D, n, rng, quantile=0.99, max_rounds=100):
+def rejection_sample(propose, D, n, rng, quantile=0.999, max_rounds=100):
     """n samples of p corrected towards pi by rejection with D's logit.
 
     propose: a function m -> (m, d) fresh samples of p.  D: the fitted discriminator (fit_ratio).

@@ -329,7 +329,13 @@ def data_scale(data):
 
 
 def build_generator(config, data, rng):
-    """G: an MLP z_dim -> g_hidden... -> dim (linear output), then x = m + s * output (see FixedAffine)."""
+    """G: an MLP z_dim -> g_hidden... -> dim (linear output), then x = m + s * output (see FixedAffine).
+
+    As in D, the first layer's biases are drawn from U(-1, 1) instead of 0. With zero biases every kink
+    w.z + b = 0 of the first layer passes through z = 0, so G(t z) = t G(z) for t > 0: the initial G maps rays
+    of latent space to rays, a fan folded around the origin, and the first, large steps of training must undo
+    those folds (on grid25, seeds whose fold survives the first few hundred steps leave modes nearly empty).
+    Spread biases put the kinks all over the latent box, where G needs them to cut it into one piece per mode."""
     dtype = DTYPES[config.dtype]
     if config.g_batchnorm:                  # the DCGAN recipe: Linear, BatchNorm, ReLU blocks
         from .batchnorm import dcgan_generator
@@ -337,6 +343,8 @@ def build_generator(config, data, rng):
     else:
         net = nn.mlp([config.z_dim, *config.g_hidden, data.dim], rng=rng, activation=config.g_activation,
                      dtype=dtype)
+        first = net.layers[0]
+        first.b.data[...] = rng.uniform(-1.0, 1.0, size=first.b.data.shape)
     m, s = data_scale(data)
     return nn.Sequential(*net.layers, FixedAffine(s, m, dtype))
 
