@@ -191,10 +191,14 @@ def test_every_dataset_has_a_valid_default():
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("seed", [10, 11])
-def test_ring8_default_covers_every_mode_in_equal_shares(seed):
+@pytest.mark.parametrize("data, seed", [("ring8", 10), ("ring8", 11), ("grid25", 10), ("grid25", 11)])
+def test_mixture_defaults_meet_the_mode_benchmark_targets_on_unseen_seeds(data, seed):
+    # The targets of the mode benchmark (README, "Mode collapse, measured"), on seeds it does not run (1-5),
+    # with the protocol's 2,500 samples.
     from scratchgan.metrics import mode_coverage
-    t = Trainer(default_config("ring8", seed=seed, eval_every=0))
+    t = Trainer(default_config(data, seed=seed, eval_every=0))
     t.train(t.config.steps)
-    cov = mode_coverage(t.sample(10000), t.data.centers, t.data.std)
-    assert cov["modes"] == 8 and cov["high_quality"] >= 0.85 and cov["reverse_kl"] <= 0.01, cov
+    cov = mode_coverage(t.sample(2500), t.data.centers, t.data.std)
+    min_quality, max_kl = {"ring8": (0.97, 0.01), "grid25": (0.95, 0.02)}[data]
+    assert cov["modes"] == len(t.data.centers), cov
+    assert cov["high_quality"] >= min_quality and cov["reverse_kl"] <= max_kl, cov
