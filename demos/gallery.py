@@ -46,7 +46,9 @@ def main(argv=None):
         print("$ " + " ".join(["python"] + command[1:]), flush=True)
         subprocess.run(command, check=True)
         for source, target in (("animation.gif", f"{name}.gif"), ("frame.png", f"{name}_final.png"),
-                               ("curves.png", f"{name}_curves.png")):
+                               ("curves.png", f"{name}_curves.png"), ("samples.png", f"{name}_samples.png")):
+            if source == "samples.png" and not os.path.isfile(os.path.join(run, source)):
+                continue                       # 1D runs have no samples figure
             shutil.copyfile(os.path.join(run, source), os.path.join(GALLERY, target))
             size = os.path.getsize(os.path.join(GALLERY, target))
             print(f"  {os.path.join(GALLERY, target)}: {size / 1e6:.2f} MB")

@@ -37,6 +37,7 @@ import numpy as np
 from matplotlib.animation import PillowWriter
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.patches import Circle
 from matplotlib.ticker import NullFormatter
 
 from .nn import sigmoid
@@ -839,6 +840,32 @@ def _metrics_note(run_dir):
     return note
 
 
+def plot_samples(samples, data, path, *, title="", dpi=CURVES_DPI):
+    """What the final metrics measure: the run's samples (samples.npy: EMA G, Jacobian truncation and
+    rejection sampling, as configured) over real data, each mixture centre ringed at 3 std, the radius
+    within which a sample counts as high quality (scratchgan.metrics.mode_coverage). 2D data only.
+
+    samples: (n, 2).  data: a Dataset (bounds, and centers / std for a mixture).  Returns path."""
+    samples = np.asarray(samples, dtype=np.float64)
+    fig = new_figure(5.0, 5.2)
+    ax = fig.add_subplot(1, 1, 1)
+    real = np.asarray(data.sample(len(samples), np.random.default_rng(0)), dtype=np.float64)
+    ax.scatter(real[:, 0], real[:, 1], s=4, color=REAL_COLOR, alpha=0.35, linewidths=0, label="real")
+    ax.scatter(samples[:, 0], samples[:, 1], s=4, color=FAKE_COLOR, alpha=0.6, linewidths=0, label="G")
+    centers = getattr(data, "centers", None)
+    if centers is not None:
+        for c in centers:
+            ax.add_patch(Circle(tuple(c), 3 * data.std, fill=False, color="0.3", linewidth=0.6))
+    (x0, x1), (y0, y1) = data.bounds
+    ax.set_xlim(x0, x1)
+    ax.set_ylim(y0, y1)
+    ax.set_aspect("equal")
+    ax.legend(loc="upper right", fontsize=8, markerscale=3)
+    ax.set_title(f"{len(samples)} final samples{title}", fontsize=9)
+    fig.tight_layout()
+    return save_figure(fig, path, dpi)
+
+
 def plot_run(run_dir):
     """Redraw every figure of a finished run from its files; returns the list of paths written.
 
@@ -847,6 +874,7 @@ def plot_run(run_dir):
                                             mixture recorded without evaluations, the frames' mode counts)
         checkpoint.npz   -> frame.png       the final frame: field and arrows (2D) or Figure 1 (1D)
         frames.npz       -> animation.gif   only when the run was recorded with --animate
+        samples.npy      -> samples.png     2D data: the final samples, the centres' 3-std rings
     A missing history.npz or checkpoint.npz is an error that names the file.
     """
     if not os.path.isdir(run_dir):
@@ -878,4 +906,8 @@ def plot_run(run_dir):
                               extra_title=_metrics_note(run_dir)))
     if frames:
         written.append(save_animation(frames, meta, os.path.join(run_dir, "animation.gif"), history))
+    samples_path = os.path.join(run_dir, "samples.npy")
+    if os.path.isfile(samples_path) and trainer.data.dim == 2:
+        written.append(plot_samples(np.load(samples_path, allow_pickle=False), trainer.data,
+                                    os.path.join(run_dir, "samples.png"), title=_metrics_note(run_dir)))
     return written

@@ -142,10 +142,12 @@ def test_plot_run_redraws_a_recorded_run(tmp_path, capsys):
     checkpoint.save_checkpoint(t, str(tmp_path / "checkpoint.npz"))
     checkpoint.save_npz(str(tmp_path / "history.npz"), checkpoint.history_arrays(t.history))
     plots.save_frames(rec.frames, rec.meta, str(tmp_path / "frames.npz"))
+    np.save(tmp_path / "samples.npy", t.sample(200, rejection=False))
     assert cli.main(["plot", str(tmp_path)]) == 0
     out = capsys.readouterr().out
     # no evaluations during training: the curves get a 4th panel, the mode counts of the recorded frames
-    for name, size in (("curves.png", (1000, 740)), ("frame.png", (1000, 460)), ("animation.gif", (800, 368))):
+    for name, size in (("curves.png", (1000, 740)), ("frame.png", (1000, 460)), ("animation.gif", (800, 368)),
+                       ("samples.png", (500, 520))):
         assert name in out
         assert png_size(str(tmp_path / name)) == size
     with Image.open(tmp_path / "animation.gif") as im:
