@@ -33,9 +33,24 @@ METHODS = {
 }
 
 
+# The default's sampler in stages, scored on the same trained run: what each filter adds.
+STAGES = {
+    "default": "default: G alone",              # the EMA generator, no filter
+    "default+truncation": "default: + truncation",  # Jacobian truncation only
+}
+
+
+def score(samples, data):
+    """metrics.mode_coverage of the samples; a run whose samples are not finite scores 0 modes."""
+    if not np.all(np.isfinite(samples)):
+        return dict(modes=0, high_quality=0.0, reverse_kl=float("nan"))
+    return metrics.mode_coverage(samples, data.centers, data.std)
+
+
 def run_one(data, method, seed, steps=None):
-    """Train one (data, method, seed) and score it. Returns a dict with modes, high_quality, reverse_kl,
-    seconds (training plus sampling wall time)."""
+    """Train one (data, method, seed) and score it. Returns a list of dicts with modes, high_quality,
+    reverse_kl, seconds (training plus sampling wall time): one for the method, and for "default" two more,
+    its stages (STAGES), drawn from the same trained generator."""
     overrides = dict(METHODS[method], seed=seed)
     if steps is not None:
         overrides["steps"] = steps
@@ -45,11 +60,15 @@ def run_one(data, method, seed, steps=None):
     trainer.train(config.steps)
     samples = trainer.sample(N_SAMPLES)
     seconds = time.perf_counter() - start
-    if not np.all(np.isfinite(samples)):
-        return dict(data=data, method=method, seed=seed, modes=0, high_quality=0.0, reverse_kl=float("nan"),
-                    seconds=seconds)
-    score = metrics.mode_coverage(samples, trainer.data.centers, trainer.data.std)
-    return dict(data=data, method=method, seed=seed, seconds=seconds, **score)
+    row = dict(data=data, method=method, seed=seed, seconds=seconds)
+    results = [dict(row, **score(samples, trainer.data))]
+    if method == "default":
+        G = trainer.G_ema if trainer.G_ema is not None else trainer.G
+        alone = G.forward(trainer.noise(N_SAMPLES, trainer.sample_rng))
+        truncated = trainer.sample(N_SAMPLES, rejection=False)
+        results.append(dict(row, method=STAGES["default"], **score(alone, trainer.data)))
+        results.append(dict(row, method=STAGES["default+truncation"], **score(truncated, trainer.data)))
+    return results
 
 
 def run_all(datasets, methods, seeds, *, steps=None, jobs=1, log=print):
@@ -62,11 +81,11 @@ def run_all(datasets, methods, seeds, *, steps=None, jobs=1, log=print):
     with concurrent.futures.ProcessPoolExecutor(max_workers=jobs) as pool:
         futures = [pool.submit(run_one, d, m, s, steps) for d, m, s in tasks]
         for f in concurrent.futures.as_completed(futures):
-            r = f.result()
-            results.append(r)
-            log(f"{r['data']:7s} {r['method']:14s} seed {r['seed']}: {r['modes']} modes, "
-                f"{100 * r['high_quality']:.1f}% high quality, reverse KL {r['reverse_kl']:.4f}, "
-                f"{r['seconds']:.0f} s")
+            for r in f.result():
+                results.append(r)
+                log(f"{r['data']:7s} {r['method']:14s} seed {r['seed']}: {r['modes']} modes, "
+                    f"{100 * r['high_quality']:.1f}% high quality, reverse KL {r['reverse_kl']:.4f}, "
+                    f"{r['seconds']:.0f} s")
     return results
 
 
@@ -74,8 +93,9 @@ def table(results, datasets, methods):
     """A markdown table of mean +- std over seeds, one row per (dataset, method)."""
     lines = ["| data | method | modes | high quality (%) | reverse KL | wall time (s) | seeds |",
              "|---|---|---|---|---|---|---|"]
+    rows_in_order = [n for m in methods for n in ([m, *STAGES.values()] if m == "default" else [m])]
     for d in datasets:
-        for m in methods:
+        for m in rows_in_order:
             rows = [r for r in results if r["data"] == d and r["method"] == m]
             if not rows:
                 continue

@@ -20,9 +20,17 @@ def test_methods_change_only_what_defines_them():
 
 
 def test_run_one_scores_the_protocol_sample():
-    r = modebench.run_one("ring8", "nonsaturating", seed=1, steps=5)
+    (r,) = modebench.run_one("ring8", "nonsaturating", seed=1, steps=5)
     assert set(r) >= {"modes", "high_quality", "reverse_kl", "seconds"}
     assert 0 <= r["modes"] <= 8 and 0.0 <= r["high_quality"] <= 1.0 and r["reverse_kl"] >= 0
+
+
+def test_the_default_is_also_scored_stage_by_stage():
+    rows = modebench.run_one("ring8", "default", seed=1, steps=5)
+    assert [r["method"] for r in rows] == ["default", *modebench.STAGES.values()]
+    assert len({r["seconds"] for r in rows}) == 1               # one trained run, scored three ways
+    text = modebench.table(rows, ["ring8"], ["default"])
+    assert text.count("| ring8 | default") == 3
 
 
 def test_table_reports_mean_and_std_over_seeds():
