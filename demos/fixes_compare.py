@@ -51,7 +51,8 @@ def run_or_load(method, data, steps, seed=0, eval_every=100, n_samples=2000):
         with np.load(path) as f:
             return {k: f[k] for k in f.files}
     config = training.default_config(data, steps=steps, seed=seed, batch=128, eval_every=eval_every,
-                                     eval_samples=1000, ema=0.99, pack=1, noise="normal", **METHODS[method])
+                                     eval_samples=1000, ema=0.99, pack=1, noise="normal", truncation=0.0,
+                                     rejection=0.0, **METHODS[method])
     trainer = training.Trainer(config)
     trainer.train(steps)
     out = {k: np.asarray(v, dtype=np.float64) for k, v in trainer.history.items()}

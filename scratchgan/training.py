@@ -73,6 +73,7 @@ class TrainConfig:
     z_dim, noise        G's input z in R^z_dim, z ~ N(0, I) ("normal") or U(-1, 1)^z_dim ("uniform")
     g_hidden, d_hidden  hidden widths of the two MLPs (G: z_dim -> g_hidden... -> dim, D: dim -> ... -> 1)
     g_activation, d_activation   their activations (scratchgan.nn.ACTIVATIONS)
+    g_first_bias        "uniform": G's first-layer biases from U(-1, 1) (see build_generator); "zero": all 0
     ema                 decay beta of an exponential moving average of G's weights, used by sample();
                         0 turns it off (sample() then uses G itself)
     truncation          fraction of latent draws sample() rejects, those where ||dG/dz|| is largest (the
@@ -115,6 +116,7 @@ class TrainConfig:
     d_hidden: tuple = (128, 128)
     g_activation: str = "relu"
     d_activation: str = "leaky_relu"
+    g_first_bias: str = "uniform"
     ema: float = 0.0
     optimizer: str = "adam"
     penalty: str = "none"
@@ -199,6 +201,8 @@ class TrainConfig:
             if getattr(self, name) not in nn.ACTIVATIONS:
                 raise ValueError(f"unknown {name} {getattr(self, name)!r}; "
                                  f"choose one of: {', '.join(nn.ACTIVATIONS)}")
+        if self.g_first_bias not in ("uniform", "zero"):
+            raise ValueError(f"unknown g_first_bias {self.g_first_bias!r}; choose one of: uniform, zero")
         if isinstance(self.seed, bool) or not isinstance(self.seed, (int, np.integer)) or self.seed < 0:
             raise ValueError(f"seed must be a non-negative integer, got {self.seed!r}")
         validate_fixes(self)
@@ -343,8 +347,9 @@ def build_generator(config, data, rng):
     else:
         net = nn.mlp([config.z_dim, *config.g_hidden, data.dim], rng=rng, activation=config.g_activation,
                      dtype=dtype)
-        first = net.layers[0]
-        first.b.data[...] = rng.uniform(-1.0, 1.0, size=first.b.data.shape)
+        if config.g_first_bias == "uniform":
+            first = net.layers[0]
+            first.b.data[...] = rng.uniform(-1.0, 1.0, size=first.b.data.shape)
     m, s = data_scale(data)
     return nn.Sequential(*net.layers, FixedAffine(s, m, dtype))
 

@@ -324,9 +324,11 @@ def check_losses_vs_quality(hist, min_improvement):
     ld, lg = np.array(hist["loss_d"]), np.array(hist["loss_g"])
     mmd, modes = np.array(hist["eval_mmd"]), np.array(hist["eval_modes"])
     assert hist["eval_step"][0] == 0
-    # the samples improve a lot ...
-    assert np.mean(mmd[-3:]) < mmd[0] / min_improvement
-    assert np.max(modes[-3:]) > modes[0]
+    # the samples improve a lot (medians over the second half: a vanilla GAN's samples still jump about, and
+    # any one evaluation may catch a bad moment) ...
+    half = len(mmd) // 2
+    assert np.median(mmd[half:]) < mmd[0] / min_improvement
+    assert np.median(modes[half:]) > modes[0]
     # ... while the losses drift the other way: G's loss ends higher than it started, D's lower
     w = len(lg) // 10
     assert lg[-w:].mean() > lg[:w].mean() + 0.2
@@ -347,7 +349,7 @@ def test_loss_curves_do_not_track_sample_quality_fast():
 def test_loss_curves_do_not_track_sample_quality_full(seed):
     hist, _, _ = theory.loss_curves_vs_quality(steps=2000, eval_every=100, seed=seed)
     check_losses_vs_quality(hist, min_improvement=5)
-    assert hist["eval_modes"][-1] >= 7
+    assert np.median(hist["eval_modes"][len(hist["eval_modes"]) // 2:]) >= 7
 
 
 # ---------------------------------------------------------------------------------------------------------
