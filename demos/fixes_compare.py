@@ -101,8 +101,7 @@ def main(argv=None):
     fig.suptitle(f"The fixes side by side: {args.steps} iterations each, same seed and networks "
                  f"(samples from G's EMA weights)", fontsize=12)
     fig.tight_layout()
-    save_demo_figure(fig, args.out, "fixes_compare.png")
-    return path
+    return save_demo_figure(fig, args.out, "fixes_compare.png")
 
 
 if __name__ == "__main__":

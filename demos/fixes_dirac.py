@@ -73,8 +73,7 @@ def main(argv=None):
     fig.suptitle(f"Dirac-GAN, step size h = {h:g}: sqrt(1 + h²/4) = {np.sqrt(1 + h * h / 4):.5f} "
                  f"per simultaneous step near (0, 0); R1 converges", fontsize=12)
     fig.tight_layout()
-    save_demo_figure(fig, args.out, "fixes_dirac.png")
-    return path
+    return save_demo_figure(fig, args.out, "fixes_dirac.png")
 
 
 if __name__ == "__main__":

@@ -73,8 +73,7 @@ def main(argv=None):
     fig.suptitle(f"ring8, {args.steps} iterations: what the discriminator's loss says about the samples",
                  fontsize=12)
     fig.tight_layout()
-    save_demo_figure(fig, args.out, "fixes_w_vs_mmd.png")
-    return path
+    return save_demo_figure(fig, args.out, "fixes_w_vs_mmd.png")
 
 
 if __name__ == "__main__":
