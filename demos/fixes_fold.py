@@ -66,7 +66,7 @@ def main(argv=None):
                 ax.set_ylabel(label, fontsize=9)
     fig.suptitle(f"grid25, seed {args.seed}: G(z) over the latent square, coloured by z_1", fontsize=10)
     fig.tight_layout()
-    save_demo_figure(fig, args.out, "fixes_fold.png")
+    return save_demo_figure(fig, args.out, "fixes_fold.png")
 
 
 if __name__ == "__main__":
