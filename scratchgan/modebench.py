@@ -35,8 +35,8 @@ METHODS = {
 
 # The default's sampler in stages, scored on the same trained run: what each filter adds.
 STAGES = {
-    "default": "default: G alone",              # the EMA generator, no filter
-    "default+truncation": "default: + truncation",  # Jacobian truncation only
+    "alone": "default: G alone",                # the EMA generator, no filter
+    "truncation": "default: + truncation",      # Jacobian truncation only
 }
 
 
@@ -66,8 +66,8 @@ def run_one(data, method, seed, steps=None):
         G = trainer.G_ema if trainer.G_ema is not None else trainer.G
         alone = G.forward(trainer.noise(N_SAMPLES, trainer.sample_rng))
         truncated = trainer.sample(N_SAMPLES, rejection=False)
-        results.append(dict(row, method=STAGES["default"], **score(alone, trainer.data)))
-        results.append(dict(row, method=STAGES["default+truncation"], **score(truncated, trainer.data)))
+        results.append(dict(row, method=STAGES["alone"], **score(alone, trainer.data)))
+        results.append(dict(row, method=STAGES["truncation"], **score(truncated, trainer.data)))
     return results
 
 
