@@ -113,8 +113,9 @@ def _extra_layers(rng):
 
 def _extra_checks(rng):
     """Further (kind, name, GradCheckResult) rows: the double backprop of the penalties (each activation),
-    feature matching and PacGAN through D into G, historical averaging, BatchNorm in eval mode."""
-    from . import gradcheck, losses, nn, penalties, tricks
+    feature matching and PacGAN through D into G, the MMD term and the warm start's regression into G,
+    historical averaging, BatchNorm in eval mode."""
+    from . import gradcheck, losses, mmd, nn, penalties, tricks, warmstart
     from .batchnorm import BatchNorm
     from .training import generator_backward
 
@@ -148,6 +149,19 @@ def _extra_checks(rng):
     G.zero_grad()
     tricks.feature_matching_backward(G, D, x_real, z)
     rows.append(("composite", "feature matching -> D -> G params", params_check(fm, G, "G")))
+
+    scale, bandwidths = np.array([0.5, 2.0]), (0.25, 1.0)
+    G.zero_grad()
+    mmd.mmd_generator_backward(G, x_real, z, bandwidths, weight=2.0, scale=scale)
+    rows.append(("composite", "MMD^2(G(z), x_real) -> G params",
+                 params_check(lambda: 2.0 * mmd.mmd2_and_grad(G.forward(z) / scale, x_real / scale, bandwidths)[0],
+                              G, "G")))
+
+    target = rng.standard_normal((8, 2))
+    G.zero_grad()
+    warmstart.regression_backward(G, z, target, scale)
+    rows.append(("composite", "warm start: ||(G(z) - T(z)) / s||^2 -> G params",
+                 params_check(lambda: float(np.sum(((G.forward(z) - target) / scale) ** 2) / len(z)), G, "G")))
 
     P = tricks.Packed(nn.mlp([4, 16, 1], rng=rng, activation="softplus", dtype=f64), 2)
     objective = losses.NonSaturating()
@@ -194,12 +208,14 @@ def cmd_train(args):
     """Train a GAN on a toy dataset and write a run directory (see _train_setup for the order of checks).
 
     Writes DIR/checkpoint.npz (also every --checkpoint-every steps), history.npz, samples.npy, metrics.json
-    and the figures of plots.plot_run. Exit codes: 0 done, 2 bad input (nothing written), 1 training
+    and the figures of plots.plot_run. With restarts (training.train_with_restarts), an attempt that fails
+    its two-sample check is saved as DIR/checkpoint-attemptN.npz before the next one starts. Exit codes: 0 done, 2 bad input (nothing written), 1 training
     diverged (the last good checkpoint stays), 130 interrupted by Ctrl-C (a checkpoint is saved first).
     """
+    import dataclasses
     import time
 
-    from . import checkpoint, plots
+    from . import checkpoint, plots, training
     from .training import TrainingDiverged, final_metrics
 
     trainer, out = _train_setup(args)          # every check happens here, before anything is written
@@ -224,41 +240,69 @@ def cmd_train(args):
         if interrupt.requested:
             raise KeyboardInterrupt
 
-    print(f"training {trainer.config.data}: steps {trainer.step} -> {total}, writing to {out}", file=sys.stderr)
     start = time.perf_counter()
-    if recorder is not None:
-        recorder(trainer)
-    with _DeferredInterrupt() as interrupt:
-        try:
-            trainer.train(total - trainer.step, callback=on_log)
-            trainer.check_finite()
-        except TrainingDiverged as e:
-            progress.finish()
-            where = (f"the last good checkpoint is {ckpt_path} (step {saved['step']})" if saved["step"]
-                     else "this run wrote no checkpoint")
-            print(f"error: {e}; {where}", file=sys.stderr)
-            return 1
-        except KeyboardInterrupt:
-            progress.finish()
-            if interrupt.hard:
-                print(f"interrupted twice: stopped mid-step {trainer.step + 1} without saving", file=sys.stderr)
-                return 130
+    checks, best = [], None
+    while True:                                # one pass per attempt (train_with_restarts, with checkpoints)
+        print(f"training {trainer.config.data}: steps {trainer.step} -> {total}, writing to {out}",
+              file=sys.stderr)
+        if recorder is not None:
+            recorder(trainer)
+        with _DeferredInterrupt() as interrupt:
             try:
-                save()
+                trainer.train(total - trainer.step, callback=on_log)
+                trainer.check_finite()
             except TrainingDiverged as e:
-                print(f"interrupted; not saved, the parameters are not finite: {e}", file=sys.stderr)
+                progress.finish()
+                where = (f"the last good checkpoint is {ckpt_path} (step {saved['step']})" if saved["step"]
+                         else "this run wrote no checkpoint")
+                print(f"error: {e}; {where}", file=sys.stderr)
+                return 1
+            except KeyboardInterrupt:
+                progress.finish()
+                if interrupt.hard:
+                    print(f"interrupted twice: stopped mid-step {trainer.step + 1} without saving",
+                          file=sys.stderr)
+                    return 130
+                try:
+                    save()
+                except TrainingDiverged as e:
+                    print(f"interrupted; not saved, the parameters are not finite: {e}", file=sys.stderr)
+                    return 130
+                print(f"interrupted at step {trainer.step}: saved {ckpt_path}; continue with: "
+                      f"python -m scratchgan train --out {out} --resume", file=sys.stderr)
                 return 130
-            print(f"interrupted at step {trainer.step}: saved {ckpt_path}; continue with: "
-                  f"python -m scratchgan train --out {out} --resume", file=sys.stderr)
-            return 130
-    progress.finish()
+        progress.finish()
+        cfg = trainer.config
+        if not cfg.restarts:
+            break
+        checks.append(trainer.two_sample_check())
+        if best is None or checks[-1]["mmd2"] < best[1]:
+            best = (trainer, checks[-1]["mmd2"])
+        if not checks[-1]["rejects"] or cfg.attempt >= cfg.restarts:
+            break
+        kept = os.path.join(out, f"checkpoint-attempt{cfg.attempt + 1}.npz")
+        save()
+        os.replace(ckpt_path, kept)            # the rejected attempt stays on disk, under its own name
+        print(f"attempt {cfg.attempt + 1}: the two-sample check rejects H0 (MMD p = "
+              f"{checks[-1]['p_value']:.3f}); saved it as {kept}; training again from a fresh random stream",
+              file=sys.stderr)
+        trainer = training.Trainer(dataclasses.replace(cfg, attempt=cfg.attempt + 1))
+        progress = _Progress(trainer.step, total, sys.stderr)
+        saved["step"] = None
+        recorder = plots.FrameRecorder() if args.animate else None
     seconds = time.perf_counter() - start
+    if best is not None and best[0] is not trainer:
+        print(f"keeping attempt {best[0].config.attempt + 1}: its samples are the closest to the data "
+              f"(smallest MMD^2)", file=sys.stderr)
+        trainer = best[0]
 
     save()
     samples = trainer.sample(args.n_samples)
     checkpoint.save_npy(os.path.join(out, "samples.npy"), samples)
     results = final_metrics(trainer, samples)
     results.update(wall_time_s=round(seconds, 2), config=trainer.config.to_dict())
+    if checks:
+        results["two_sample_checks"] = checks
     checkpoint.save_json(os.path.join(out, "metrics.json"), results)
     if recorder is not None:
         plots.save_frames(recorder.frames, recorder.meta, os.path.join(out, "frames.npz"))
@@ -328,7 +372,8 @@ def _train_setup(args):
 
 
 FIX_OPTIONS = ("lr_g", "lr_d", "optimizer", "beta1", "beta2", "penalty", "penalty_weight", "clip", "pack", "ema",
-               "label_smoothing", "instance_noise", "hist_avg", "truncation", "rejection")
+               "label_smoothing", "instance_noise", "hist_avg", "truncation", "rejection", "mmd", "g_init",
+               "restarts")
 
 
 def _fix_options(args, asked):
@@ -439,6 +484,10 @@ class _Progress:
 def _summary(m, seconds):
     """One line of a run's results for the terminal."""
     parts = [f"{m['data']}: {m['step']} steps in {seconds:.1f} s"]
+    checks = m.get("two_sample_checks", [])
+    if len(checks) > 1:
+        parts[0] += (f" ({len(checks)} attempts, the first failing its two-sample check; "
+                     f"kept attempt {m['config']['attempt'] + 1})")
     if "modes" in m:
         parts.append(f"{m['modes']}/{m['n_modes']} modes, {100 * m['high_quality']:.1f}% high quality "
                      f"(within 3 std of a centre), reverse KL {m['reverse_kl']:.4f}")
@@ -563,6 +612,13 @@ def build_parser():
                    help="reject the fraction Q of samples with the largest ||dG/dz|| (0: off)")
     f.add_argument("--rejection", type=float, metavar="SIGMA",
                    help="end sampling with discriminator rejection, its D fitted on inputs blurred by SIGMA (0: off)")
+    f.add_argument("--g-init", choices=["random", "moments"],
+                   help="moments: first fit G to the affine map with the data's mean and covariance "
+                        "(scratchgan/warmstart.py)")
+    f.add_argument("--restarts", type=int, metavar="N",
+                   help="train again, at most N times, when the finished run fails its MMD two-sample check")
+    f.add_argument("--mmd", type=float, metavar="W",
+                   help="add W * MMD^2(G(z), data) to G's loss, Gaussian kernels (scratchgan/mmd.py; 0: off)")
     f.add_argument("--label-smoothing", type=float, metavar="ALPHA", help="one-sided: real label 1 - ALPHA")
     f.add_argument("--instance-noise", type=float, metavar="SIGMA",
                    help="N(0, SIGMA^2) noise on D's inputs, annealed to 0")

@@ -7,7 +7,8 @@ reverse KL of the mode histogram. It prints and writes a markdown table of mean 
 
 Every method starts from the dataset's default configuration (the same networks, batch, steps and learning
 rate schedule) and changes only what defines it; the tricks of the default (packing, instance noise,
-Jacobian truncation) are switched off for the others, so each row shows its method alone.
+Jacobian truncation, rejection sampling, restarts) are switched off for the others, so each row shows its
+method alone.
 """
 
 import concurrent.futures
@@ -16,11 +17,11 @@ import time
 import numpy as np
 
 from . import metrics
-from .training import PRESETS, Trainer, default_config
+from .training import PRESETS, default_config, train_with_restarts
 
 N_SAMPLES = 2500      # the protocol's sample size
 
-PLAIN = dict(pack=1, instance_noise=0.0, truncation=0.0, rejection=0.0)
+PLAIN = dict(pack=1, instance_noise=0.0, truncation=0.0, rejection=0.0, restarts=0)
 
 METHODS = {
     "minimax": dict(PLAIN, loss="minimax"),                      # Goodfellow et al. 2014, saturating G loss
@@ -49,18 +50,18 @@ def score(samples, data):
 
 def run_one(data, method, seed, steps=None):
     """Train one (data, method, seed) and score it. Returns a list of dicts with modes, high_quality,
-    reverse_kl, seconds (training plus sampling wall time): one for the method, and for "default" two more,
-    its stages (STAGES), drawn from the same trained generator."""
+    reverse_kl, seconds (training, restarts included, plus sampling wall time), attempts (how many trainings
+    train_with_restarts ran): one for the method, and for "default" two more, its stages (STAGES), drawn
+    from the same trained generator."""
     overrides = dict(METHODS[method], seed=seed)
     if steps is not None:
         overrides["steps"] = steps
     config = default_config(data, **overrides)
     start = time.perf_counter()
-    trainer = Trainer(config)
-    trainer.train(config.steps)
+    trainer, _ = train_with_restarts(config)
     samples = trainer.sample(N_SAMPLES)
     seconds = time.perf_counter() - start
-    row = dict(data=data, method=method, seed=seed, seconds=seconds)
+    row = dict(data=data, method=method, seed=seed, seconds=seconds, attempts=trainer.config.attempt + 1)
     results = [dict(row, **score(samples, trainer.data))]
     if method == "default":
         G = trainer.G_ema if trainer.G_ema is not None else trainer.G
@@ -85,7 +86,7 @@ def run_all(datasets, methods, seeds, *, steps=None, jobs=1, log=print):
                 results.append(r)
                 log(f"{r['data']:7s} {r['method']:14s} seed {r['seed']}: {r['modes']} modes, "
                     f"{100 * r['high_quality']:.1f}% high quality, reverse KL {r['reverse_kl']:.4f}, "
-                    f"{r['seconds']:.0f} s")
+                    f"{r['seconds']:.0f} s" + (f", {r['attempts']} attempts" if r["attempts"] > 1 else ""))
     return results
 
 

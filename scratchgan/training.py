@@ -12,7 +12,7 @@ import math
 
 import numpy as np
 
-from . import losses, nn, optim, penalties, tricks
+from . import losses, mmd, nn, optim, penalties, tricks
 from .data import DATASETS, NOISE_KINDS, get_dataset, sample_noise
 from .truncation import truncated_sample
 
@@ -74,6 +74,8 @@ class TrainConfig:
     g_hidden, d_hidden  hidden widths of the two MLPs (G: z_dim -> g_hidden... -> dim, D: dim -> ... -> 1)
     g_activation, d_activation   their activations (scratchgan.nn.ACTIVATIONS)
     g_first_bias        "uniform": G's first-layer biases from U(-1, 1) (see build_generator); "zero": all 0
+    g_init              "random": G as initialised; "moments": first fitted to the affine map that gives its
+                        samples the data's mean and covariance (scratchgan.warmstart)
     ema                 decay beta of an exponential moving average of G's weights, used by sample();
                         0 turns it off (sample() then uses G itself)
     truncation          fraction of latent draws sample() rejects, those where ||dG/dz|| is largest (the
@@ -92,7 +94,11 @@ class TrainConfig:
     feature_matching    G minimises || E d(x) - E d(G(z)) ||^2, d = D's last hidden layer, instead of its loss
     hist_avg            w: adds w ||theta - mean of past theta||^2 to both players' losses (historical averaging)
     g_batchnorm         G is Linear-BatchNorm-ReLU blocks (the DCGAN recipe) instead of a plain MLP
+    mmd                 w: adds w MMD^2(G(z), x_real) (Gaussian kernels, scratchgan.mmd) to G's loss; 0: off
+    restarts            how many times train_with_restarts may train again, from a fresh random stream, when
+                        the finished run fails its two-sample test (Trainer.two_sample_check); 0: never
     seed                the one seed every random number of the run derives from
+    attempt             which attempt of this seed: 0 is the run of `seed` itself, a > 0 the a-th restart
     dtype               "float32" (fast) or "float64"
     log_every           the callback of Trainer.train runs every log_every iterations
     eval_every          Trainer.train evaluates (Trainer.evaluate) every eval_every iterations; 0: never
@@ -117,6 +123,7 @@ class TrainConfig:
     g_activation: str = "relu"
     d_activation: str = "leaky_relu"
     g_first_bias: str = "uniform"
+    g_init: str = "random"
     ema: float = 0.0
     optimizer: str = "adam"
     penalty: str = "none"
@@ -136,6 +143,9 @@ class TrainConfig:
     eval_samples: int = 2000
     truncation: float = 0.0
     rejection: float = 0.0
+    mmd: float = 0.0
+    restarts: int = 0
+    attempt: int = 0
 
     def __post_init__(self):
         self.g_hidden = tuple(int(h) for h in self.g_hidden)
@@ -201,10 +211,14 @@ class TrainConfig:
             if getattr(self, name) not in nn.ACTIVATIONS:
                 raise ValueError(f"unknown {name} {getattr(self, name)!r}; "
                                  f"choose one of: {', '.join(nn.ACTIVATIONS)}")
+        if self.g_init not in ("random", "moments"):
+            raise ValueError(f"unknown g_init {self.g_init!r}; choose one of: random, moments")
         if self.g_first_bias not in ("uniform", "zero"):
             raise ValueError(f"unknown g_first_bias {self.g_first_bias!r}; choose one of: uniform, zero")
-        if isinstance(self.seed, bool) or not isinstance(self.seed, (int, np.integer)) or self.seed < 0:
-            raise ValueError(f"seed must be a non-negative integer, got {self.seed!r}")
+        for name in ("seed", "restarts", "attempt"):
+            v = getattr(self, name)
+            if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 0:
+                raise ValueError(f"{name} must be a non-negative integer, got {v!r}")
         validate_fixes(self)
         return self
 
@@ -215,7 +229,7 @@ def validate_fixes(config):
         raise ValueError(f"unknown optimizer {config.optimizer!r}; choose one of: {', '.join(optim.OPTIMIZERS)}")
     if config.penalty not in ("none",) + tuple(penalties.PENALTIES):
         raise ValueError(f"unknown penalty {config.penalty!r}; choose one of: none, {', '.join(penalties.PENALTIES)}")
-    for name in ("penalty_weight", "clip", "instance_noise", "hist_avg", "rejection"):
+    for name in ("penalty_weight", "clip", "instance_noise", "hist_avg", "rejection", "mmd"):
         v = getattr(config, name)
         if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or v < 0:
             raise ValueError(f"{name} must be a number >= 0, got {v!r}")
@@ -262,10 +276,11 @@ DEFAULT_CONFIGS = {
                       instance_noise_until=0.5, eval_every=150),
     "ring8": dict(steps=8000, batch=256, lr_d=2e-3, lr_g=2e-3, z_dim=2, g_hidden=(128, 128),
                   d_hidden=(128, 128), lr_decay_start=0.5, lr_final=0.02, ema=0.999, instance_noise=0.3,
-                  instance_noise_until=0.5, pack=2, truncation=0.3, rejection=0.15, eval_every=400),
+                  instance_noise_until=0.5, pack=2, truncation=0.3, rejection=0.15, restarts=1, eval_every=400),
     "grid25": dict(steps=12000, batch=256, lr_d=2e-3, lr_g=2e-3, z_dim=2, noise="uniform",
                    g_hidden=(128, 128), d_hidden=(128, 128), lr_decay_start=0.5, lr_final=0.02, ema=0.999,
-                   instance_noise=0.3, instance_noise_until=0.5, truncation=0.3, rejection=0.3, eval_every=500),
+                   instance_noise=0.3, instance_noise_until=0.5, truncation=0.3, rejection=0.3, restarts=1,
+                   eval_every=500),
     "spiral": dict(steps=5000, batch=256, lr_d=1e-3, lr_g=1e-3, z_dim=2, g_hidden=(128, 128),
                    d_hidden=(128, 128), lr_decay_start=0.5, lr_final=0.05, ema=0.999, instance_noise=0.1,
                    instance_noise_until=0.5, eval_every=250),
@@ -380,6 +395,10 @@ class TrainingDiverged(RuntimeError):
 HISTORY_KEYS = ("step", "loss_d", "loss_g", "d_real", "d_fake", "grad_norm_d", "grad_norm_g", "lr_factor")
 
 
+MMD_BANDWIDTHS = (0.25, 0.5, 1.0)   # the MMD term's kernel widths, in units of the data box's scale
+MMD_BATCH = 128                     # its samples of G and of the data per step
+
+
 class Trainer:
     """The minimax game of Goodfellow et al. 2014, Algorithm 1, with minibatch stochastic gradients.
 
@@ -392,7 +411,8 @@ class Trainer:
     with L_D and L_G given by `objective` (scratchgan.losses). G's gradient flows *through* D into theta,
     but D's parameters are not touched (generator_backward freezes them).
 
-    Randomness. The one seed config.seed is split with np.random.SeedSequence(seed).spawn(2) into
+    Randomness. The one seed config.seed is split with np.random.SeedSequence(seed).spawn(2) (for a
+    restart, config.attempt = a > 0: SeedSequence([seed, a]).spawn(2)) into
       .rng         draws the networks' initial weights, then every minibatch of training, in order;
       .sample_rng  draws the noise of sample() and evaluate() only,
     so sampling or evaluating never changes the training stream: the same seed gives bit-identical runs,
@@ -408,13 +428,18 @@ class Trainer:
     def __init__(self, config, *, G=None, D=None, data=None, objective=None):
         self.config = config.validate()
         self.dtype = DTYPES[config.dtype]
-        train_seed, sample_seed = np.random.SeedSequence(config.seed).spawn(2)
+        entropy = config.seed if config.attempt == 0 else [config.seed, config.attempt]
+        train_seed, sample_seed = np.random.SeedSequence(entropy).spawn(2)
         self.rng = np.random.default_rng(train_seed)
         self.sample_rng = np.random.default_rng(sample_seed)
         self.data = data if data is not None else get_dataset(config.data)
         smoothing = {"real_label": 1.0 - config.label_smoothing} if config.label_smoothing else {}
         self.objective = objective if objective is not None else losses.get_loss(config.loss, **smoothing)
         self.G = G if G is not None else build_generator(config, self.data, self.rng)
+        if G is None and config.g_init == "moments":
+            from .warmstart import warm_start
+            warm_start(self.G, self.data, config.z_dim, config.noise, self.rng, data_scale(self.data)[1],
+                       batch=config.batch, dtype=self.dtype)
         self.D = D if D is not None else build_discriminator(config, self.data, self.rng)
         self.opt_g = make_optimizer(config, self.G.parameters(), config.lr_g)
         self.opt_d = make_optimizer(config, self.D.parameters(), config.lr_d)
@@ -548,6 +573,10 @@ class Trainer:
             loss = tricks.feature_matching_backward(G, self.D, x_real, z)
         else:
             loss, _ = generator_backward(G, self.D, self.objective, z)
+        if cfg.mmd:
+            _, s = data_scale(self.data)
+            m = min(MMD_BATCH, cfg.batch)
+            loss += mmd.mmd_generator_backward(self.G, self.real(m), z[:m], MMD_BANDWIDTHS, cfg.mmd, s)
         if self.hist_g is not None:
             self.hist_g.backward()
         return loss
@@ -620,6 +649,27 @@ class Trainer:
             self._ratio = (self.step, D)
         return self._ratio[1]
 
+    CHECK_SAMPLES = 2500     # samples of G and of the data in the two-sample check
+    CHECK_BANDWIDTH = 0.2    # its kernel's width, in units of the data box's scale (data_scale)
+    CHECK_ALPHA = 0.01       # its level
+
+    def two_sample_check(self):
+        """Did training work? The likelihood-free test of H0: pi = p(x | theta), run on the finished sampler.
+
+        CHECK_SAMPLES samples of sample() (truncation and rejection included) against as many fresh data
+        points, metrics.mmd_test with a Gaussian kernel of width CHECK_BANDWIDTH * s (s the data box's
+        scale: about a third of grid25's spacing between modes, so an empty or starved mode shows) and 200
+        permutations. Its own random stream, seeded by (seed, attempt, step), leaves the others untouched.
+        Returns {"mmd2", "p_value", "rejects"}, rejects = p_value <= CHECK_ALPHA."""
+        from . import metrics
+
+        rng = np.random.default_rng([self.config.seed, self.config.attempt, self.step, 11])
+        x = self.sample(self.CHECK_SAMPLES, rng).astype(np.float64)
+        y = self.data.sample(self.CHECK_SAMPLES, rng, dtype=np.float64)
+        h = self.CHECK_BANDWIDTH * float(np.mean(data_scale(self.data)[1]))
+        mmd2, p = metrics.mmd_test(x, y, n_permutations=200, rng=rng, bandwidth=h)
+        return {"mmd2": mmd2, "p_value": p, "rejects": bool(p <= self.CHECK_ALPHA)}
+
     def eval_keys(self):
         keys = ["eval_step", "eval_mmd"]
         if self.data.centers is not None:
@@ -649,6 +699,34 @@ class Trainer:
         for key, value in record.items():
             self.history[key].append(value)
         return record
+
+
+def train_with_restarts(config, log=None):
+    """Train config.steps iterations; while the finished run fails its two-sample check and fewer than
+    config.restarts attempts were made (counting from attempt 0), train again from a fresh random stream
+    (config.attempt + 1).
+    Of the attempts, keep the one whose samples the check found closest to the data (smallest MMD^2).
+
+    GAN training is a non-convex game: on grid25, about one seed in eight ends with a mode G never fills
+    (README, "Mode collapse, measured"). The check sees it without knowing where the modes are, so, like
+    k-means run from several starts, a failed run is simply run again. Returns (trainer, checks): the kept
+    trainer and the check result of every attempt, in order (empty when config.restarts = 0: nothing is
+    checked). log: an optional function of one string, told about each restart."""
+    trainer = Trainer(config).train(config.steps)
+    best, best_mmd2, checks = trainer, math.inf, []
+    while config.restarts:
+        check = trainer.two_sample_check()
+        checks.append(check)
+        if check["mmd2"] < best_mmd2:
+            best, best_mmd2 = trainer, check["mmd2"]
+        if not check["rejects"] or trainer.config.attempt >= config.restarts:
+            break
+        if log is not None:
+            log(f"attempt {len(checks)}: the two-sample check rejects H0 (MMD p = {check['p_value']:.3f}); "
+                f"training again from a fresh random stream")
+        trainer = Trainer(dataclasses.replace(trainer.config, attempt=trainer.config.attempt + 1))
+        trainer.train(config.steps)
+    return best, checks
 
 
 def final_metrics(trainer, samples, n_test=1000):

@@ -77,6 +77,8 @@ BAD = [
     (["--data", "ring8", "--k", "0"], "--k must be a positive integer"),
     (["--data", "ring8", "--batch", "-5"], "--batch must be a positive integer"),
     (["--data", "ring8", "--loss", "hinged"], "unknown loss 'hinged'"),
+    (["--data", "ring8", "--restarts", "-1"], "restarts must be a non-negative integer, got -1"),
+    (["--data", "ring8", "--g-init", "moments", "--mmd", "-2"], "mmd must be a number >= 0, got -2.0"),
     (["--data", "grid25", "--resume"], "is from another configuration: data='ring8' there, 'grid25' asked"),
     (["--data", "ring8", "--seed", "7", "--resume"], "another configuration: seed=0 there, 7 asked"),
     (["--resume", "NOPE/checkpoint.npz"], "checkpoint not found: NOPE/checkpoint.npz"),
@@ -133,6 +135,27 @@ def test_divergence_stops_naming_the_step_and_keeps_the_last_good_checkpoint(tmp
     assert "diverged at step 61" in err and "last good checkpoint" in err
     assert load_trainer(os.path.join(out, "checkpoint.npz")).step == 50
     assert "samples.npy" not in os.listdir(out)
+
+
+@pytest.mark.parametrize("second_mmd2, kept", [(0.1, 1), (0.3, 0)])
+def test_a_run_failing_its_two_sample_check_is_trained_again_and_the_closer_attempt_kept(
+        tmp_path, capsys, monkeypatch, second_mmd2, kept):
+    def check(self):
+        first = self.config.attempt == 0
+        return {"mmd2": 0.2 if first else second_mmd2, "p_value": 0.005 if first else 0.4, "rejects": first}
+
+    monkeypatch.setattr(Trainer, "two_sample_check", check)
+    out = str(tmp_path / "again")
+    code, stdout, err = run(["train", "--data", "grid25", "--out", out, "--restarts", "2", "--rejection", "0",
+                             *TINY], capsys)
+    assert code == 0
+    assert "attempt 1: the two-sample check rejects H0 (MMD p = 0.005)" in err
+    assert f"2 attempts, the first failing its two-sample check; kept attempt {kept + 1}" in stdout
+    metrics = json.load(open(os.path.join(out, "metrics.json")))
+    assert [c["rejects"] for c in metrics["two_sample_checks"]] == [True, False]
+    assert metrics["config"]["attempt"] == kept
+    assert load_trainer(os.path.join(out, "checkpoint.npz")).config.attempt == kept
+    assert load_trainer(os.path.join(out, "checkpoint-attempt1.npz")).config.attempt == 0
 
 
 def test_ctrl_c_saves_a_checkpoint_and_resume_equals_uninterrupted(tmp_path, capsys):

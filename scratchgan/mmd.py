@@ -1,0 +1,73 @@
+"""Maximum mean discrepancy as a loss for G, with its gradient (Li et al. 2015; Dziugaite et al. 2015).
+
+For a kernel k, MMD^2(p, pi) = E k(x, x') + E k(y, y') - 2 E k(x, y), x, x' ~ p and y, y' ~ pi. With a
+characteristic kernel (the Gaussian is one) it is 0 only when p = pi, like the JSD the GAN minimises; so
+adding it to G's loss keeps the game's optimum at p = pi. What it adds is a pull that does not depend on D:
+its witness function f(t) = E_y k(t, y) - E_x k(t, x) is positive wherever pi has more mass than p, so an
+empty mode of pi attracts G's samples from as far as the kernel reaches, even when D has stopped pointing
+at it (D only sees where p is). metrics.mmd_test uses the same statistic as a two-sample test.
+
+    k(a, b) = sum_h exp(-||a - b||^2 / (2 h^2))          a sum of Gaussians of bandwidths h
+
+mmd2_and_grad(x, y, bandwidths) gives the unbiased estimate and its gradient with respect to x:
+
+    MMD^2 = 1/(n(n-1)) sum_{i != i'} k(x_i, x_i') + 1/(m(m-1)) sum_{j != j'} k(y_j, y_j') - 2/(nm) sum_ij k(x_i, y_j)
+
+    dk(a, b)/da = -sum_h k_h(a, b) (a - b) / h^2
+    dMMD^2/dx_i = -2/(n(n-1)) sum_i' W_ii' (x_i - x_i') + 2/(nm) sum_j V_ij (x_i - y_j),
+                  W = sum_h K_h(x, x) / h^2,  V = sum_h K_h(x, y) / h^2
+(the 2 in the first term: x_i sits in both slots of the symmetric sum; the y-y term has no x in it).
+"""
+
+import numpy as np
+
+from . import nn
+
+
+def _sq_dists(a, b):
+    """(n, m) matrix of ||a_i - b_j||^2 for a: (n, d), b: (m, d), clipped at 0 (round-off)."""
+    d = (a * a).sum(axis=1)[:, None] + (b * b).sum(axis=1)[None, :] - 2.0 * (a @ b.T)
+    return np.maximum(d, 0.0, out=d)
+
+
+def _kernels(sq, bandwidths):
+    """(K, W): K = sum_h exp(-sq / (2 h^2)) and W = sum_h exp(-sq / (2 h^2)) / h^2, both shaped like sq."""
+    K = np.zeros_like(sq)
+    W = np.zeros_like(sq)
+    for h in bandwidths:
+        k_h = np.exp(sq * (-0.5 / h ** 2))
+        K += k_h
+        W += k_h / h ** 2
+    return K, W
+
+
+def mmd2_and_grad(x, y, bandwidths):
+    """(MMD^2, dMMD^2/dx): the unbiased estimate between x: (n, d) (n >= 2) and y: (m, d) (m >= 2), and its
+    gradient with respect to x, shape (n, d). bandwidths: a sequence of h > 0 (the kernel sums over them)."""
+    n, m = x.shape[0], y.shape[0]
+    if n < 2 or m < 2 or x.ndim != 2 or y.ndim != 2 or x.shape[1] != y.shape[1]:
+        raise ValueError(f"mmd2_and_grad: x (n, d) and y (m, d) with n, m >= 2, got {x.shape} and {y.shape}")
+    K_xx, W_xx = _kernels(_sq_dists(x, x), bandwidths)
+    K_yy, _ = _kernels(_sq_dists(y, y), bandwidths)
+    K_xy, W_xy = _kernels(_sq_dists(x, y), bandwidths)
+    diag = float(len(bandwidths))                 # k(a, a) = one per bandwidth, left out of the sums
+    mmd2 = ((K_xx.sum() - n * diag) / (n * (n - 1)) + (K_yy.sum() - m * diag) / (m * (m - 1))
+            - 2.0 * K_xy.mean())
+    # sum_i' W_ii' (x_i - x_i') = x_i * (row sum of W)_i - (W @ x)_i; the diagonal adds x_i - x_i = 0
+    pull_x = x * W_xx.sum(axis=1)[:, None] - W_xx @ x
+    pull_y = x * W_xy.sum(axis=1)[:, None] - W_xy @ y
+    grad = (-2.0 / (n * (n - 1))) * pull_x + (2.0 / (n * m)) * pull_y
+    return float(mmd2), grad.astype(x.dtype, copy=False)
+
+
+def mmd_generator_backward(G, x_real, z, bandwidths, weight=1.0, scale=None):
+    """Add weight * dMMD^2(G(z), x_real)/dtheta into G's .grad and return weight * MMD^2.
+
+    x_real: (m, d), z: (n, z_dim). With scale = s: (d,), distances are measured in units of s (the
+    data's box, training.data_scale), so the same bandwidths suit every dataset; d/dx of u = x / s is 1 / s.
+    """
+    x = G.forward(z)
+    s = np.ones(x.shape[1], dtype=x.dtype) if scale is None else np.asarray(scale, dtype=x.dtype)
+    value, du = mmd2_and_grad(x / s, x_real / s, bandwidths)
+    nn.backward_params_only(G, (weight * du / s).astype(x.dtype, copy=False))
+    return weight * value

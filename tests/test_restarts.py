@@ -1,0 +1,88 @@
+"""Restarts: the two-sample check of a finished run (Trainer.two_sample_check) and train_with_restarts."""
+
+import numpy as np
+import pytest
+
+from scratchgan import training
+from scratchgan.training import TrainConfig, Trainer, train_with_restarts
+
+TINY = dict(data="grid25", z_dim=2, noise="uniform", g_hidden=(16,), d_hidden=(16,), steps=5, seed=3)
+
+
+class FixedSampler(Trainer):
+    """A Trainer whose sample() returns points from a given function of (n, rng): the check's input."""
+
+    def __init__(self, config, draw):
+        super().__init__(config)
+        self.draw = draw
+
+    def sample(self, n, rng=None, *, rejection=True):
+        return self.draw(n, rng)
+
+
+def test_check_accepts_the_data_itself_and_rejects_a_mixture_missing_one_mode():
+    cfg = TrainConfig(**TINY)
+    data = training.get_dataset("grid25")
+    good = FixedSampler(cfg, lambda n, rng: data.sample(n, rng, dtype=np.float64))
+    assert not good.two_sample_check()["rejects"]
+
+    def one_mode_empty(n, rng):
+        # mode 12 (the centre, 0, 0) gets no samples; its share goes to mode 13 at (0, 2): 24 of 25 modes
+        x = data.sample(n, rng, dtype=np.float64)
+        at_centre = np.linalg.norm(x, axis=1) < 0.5
+        x[at_centre] += np.array([0.0, 2.0])
+        return x
+
+    check = FixedSampler(cfg, one_mode_empty).two_sample_check()
+    assert check["rejects"] and check["p_value"] <= Trainer.CHECK_ALPHA and check["mmd2"] > 0
+
+
+def test_attempt_zero_is_the_seed_itself_and_a_restart_is_a_fresh_stream():
+    w = lambda t: t.G.parameters()[0].data      # noqa: E731
+    a0, again, a1 = (Trainer(TrainConfig(**TINY, attempt=a)) for a in (0, 0, 1))
+    assert np.array_equal(w(a0), w(again))
+    assert np.array_equal(w(a0), w(Trainer(TrainConfig(**TINY))))
+    assert not np.allclose(w(a0), w(a1))
+
+
+def test_a_rejected_run_is_trained_again_up_to_restarts_times(monkeypatch):
+    seen = []
+
+    def always_reject(self):
+        seen.append((self.config.attempt, self.step))
+        return {"mmd2": 1.0, "p_value": 0.005, "rejects": True}
+
+    monkeypatch.setattr(Trainer, "two_sample_check", always_reject)
+    logs = []
+    trainer, checks = train_with_restarts(TrainConfig(**TINY, restarts=2), log=logs.append)
+    assert trainer.step == TINY["steps"]
+    assert seen == [(0, 5), (1, 5), (2, 5)] and len(checks) == 3
+    assert len(logs) == 2 and "rejects H0" in logs[0]
+
+
+@pytest.mark.parametrize("mmd2s, kept", [((0.3, 0.1, 0.2), 1), ((0.1, 0.3, 0.2), 0), ((0.3, 0.2, 0.1), 2)])
+def test_of_the_attempts_the_one_closest_to_the_data_is_kept(monkeypatch, mmd2s, kept):
+    monkeypatch.setattr(Trainer, "two_sample_check",
+                        lambda self: {"mmd2": mmd2s[self.config.attempt], "p_value": 0.005, "rejects": True})
+    trainer, checks = train_with_restarts(TrainConfig(**TINY, restarts=2))
+    assert trainer.config.attempt == kept and [c["mmd2"] for c in checks] == list(mmd2s)
+
+
+def test_an_accepted_run_is_kept_and_no_restarts_means_no_check(monkeypatch):
+    monkeypatch.setattr(Trainer, "two_sample_check",
+                        lambda self: {"mmd2": 0.0, "p_value": 0.5, "rejects": False})
+    trainer, checks = train_with_restarts(TrainConfig(**TINY, restarts=3))
+    assert trainer.config.attempt == 0 and len(checks) == 1
+
+    def must_not_run(self):
+        raise AssertionError("restarts=0 must not run the check")
+
+    monkeypatch.setattr(Trainer, "two_sample_check", must_not_run)
+    trainer, checks = train_with_restarts(TrainConfig(**TINY))
+    assert trainer.config.attempt == 0 and checks == []
+
+
+@pytest.mark.parametrize("field, value", [("restarts", -1), ("attempt", 1.5), ("restarts", True)])
+def test_bad_counts_are_refused_in_one_line(field, value):
+    with pytest.raises(ValueError, match=f"{field} must be a non-negative integer"):
+        TrainConfig(**{field: value}).validate()
