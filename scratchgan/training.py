@@ -266,8 +266,10 @@ def validate_fixes(config):
 # latent draws removes them (scratchgan/truncation.py), but it also shifts the modes' shares. Discriminator
 # rejection sampling (rejection=sigma) then evens the shares out: a fresh D, fitted to the truncated sampler
 # on inputs blurred at the scale of the modes' spacing, estimates pi_k / p_k for each mode, and rejection with
-# it keeps G's samples in proportion (scratchgan/rejection.py). The README's "Mode collapse, measured" gives
-# what each stage changes, over seeds.
+# it keeps G's samples in proportion (scratchgan/rejection.py). Last, restarts=1: a finished run whose samples
+# fail the MMD two-sample test against fresh data (Trainer.two_sample_check; about one grid25 run in eight
+# leaves a mode empty) is trained once more from a fresh random stream, and the attempt closer to the data is
+# kept (train_with_restarts). The README's "Mode collapse, measured" gives what each stage changes, over seeds.
 DEFAULT_CONFIGS = {
     "gaussian": dict(steps=2000, batch=256, lr_d=2e-4, lr_g=2e-4, z_dim=4, g_hidden=(32, 32),
                      d_hidden=(32, 32), lr_decay_start=0.5, lr_final=0.05, ema=0.99, eval_every=100),
@@ -657,9 +659,9 @@ class Trainer:
         """Did training work? The likelihood-free test of H0: pi = p(x | theta), run on the finished sampler.
 
         CHECK_SAMPLES samples of sample() (truncation and rejection included) against as many fresh data
-        points, metrics.mmd_test with a Gaussian kernel of width CHECK_BANDWIDTH * s (s the data box's
-        scale: about a third of grid25's spacing between modes, so an empty or starved mode shows) and 200
-        permutations. Its own random stream, seeded by (seed, attempt, step), leaves the others untouched.
+        points, metrics.mmd_test with a Gaussian kernel of width CHECK_BANDWIDTH * s (s: the data box's
+        scale, data_scale; on grid25 the width is 0.58, about a third of the spacing between modes, so an
+        empty or starved mode shows) and 200 permutations. Its own random stream, seeded by (seed, attempt, step), leaves the others untouched.
         Returns {"mmd2", "p_value", "rejects"}, rejects = p_value <= CHECK_ALPHA."""
         from . import metrics
 
