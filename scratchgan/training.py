@@ -563,7 +563,8 @@ class Trainer:
 
         The objective's g_loss of D(G(z)), or with feature_matching || E d(x_real) - E d(G(z)) ||^2; with
         instance noise G's samples reach D as G(z) + sigma N(0, I) (the noise passes dx through unchanged);
-        with hist_avg + w ||theta - mean of past theta||^2.
+        with mmd + w MMD^2(G(z_1..m), m fresh data points), m = MMD_BATCH, on G's clean samples (a second
+        forward and backward pass of G: scratchgan.mmd); with hist_avg + w ||theta - mean of past theta||^2.
         """
         cfg = self.config
         G = self.G
