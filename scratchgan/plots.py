@@ -822,7 +822,8 @@ def _require(run_dir, name, made_by):
 
 
 def _metrics_note(run_dir):
-    """' · 8/8 modes, 93% high quality' from metrics.json when it has mode counts, else ''."""
+    """' · 8/8 modes, 93% high quality' from metrics.json when it has mode counts, else ''; a restarted run
+    adds which attempt was kept: ' · attempt 2 of 2'."""
     path = os.path.join(run_dir, "metrics.json")
     if not os.path.isfile(path):
         return ""
@@ -837,6 +838,9 @@ def _metrics_note(run_dir):
     note += " modes"
     if metrics.get("high_quality") is not None:
         note += f", {100 * float(metrics['high_quality']):.0f}% high quality"
+    checks = metrics.get("two_sample_checks", [])
+    if len(checks) > 1:                         # a restarted run (training.train_with_restarts)
+        note += f" · attempt {int(metrics['config']['attempt']) + 1} of {len(checks)}"
     return note
 
 

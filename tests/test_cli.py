@@ -156,6 +156,8 @@ def test_a_run_failing_its_two_sample_check_is_trained_again_and_the_closer_atte
     assert metrics["config"]["attempt"] == kept
     assert load_trainer(os.path.join(out, "checkpoint.npz")).config.attempt == kept
     assert load_trainer(os.path.join(out, "checkpoint-attempt1.npz")).config.attempt == 0
+    from scratchgan.plots import _metrics_note
+    assert _metrics_note(out).endswith(f" · attempt {kept + 1} of 2")     # the figures' titles say it
 
 
 def test_ctrl_c_saves_a_checkpoint_and_resume_equals_uninterrupted(tmp_path, capsys):
