@@ -204,15 +204,23 @@ def cmd_plot(args):
 # train
 # ---------------------------------------------------------------------------------------------------------
 
+class _ExitCode(Exception):
+    """Ends cmd_train from inside an attempt's training with this exit code (the message is printed)."""
+
+    def __init__(self, code):
+        super().__init__(code)
+        self.code = code
+
+
 def cmd_train(args):
     """Train a GAN on a toy dataset and write a run directory (see _train_setup for the order of checks).
 
     Writes DIR/checkpoint.npz (also every --checkpoint-every steps), history.npz, samples.npy, metrics.json
     and the figures of plots.plot_run. With restarts (training.train_with_restarts), an attempt that fails
-    its two-sample check is saved as DIR/checkpoint-attemptN.npz before the next one starts. Exit codes: 0 done, 2 bad input (nothing written), 1 training
-    diverged (the last good checkpoint stays), 130 interrupted by Ctrl-C (a checkpoint is saved first).
+    its two-sample check is saved as DIR/checkpoint-attemptN.npz before the next one starts. Exit codes:
+    0 done, 2 bad input (nothing written), 1 training diverged (the last good checkpoint stays), 130
+    interrupted by Ctrl-C (a checkpoint is saved first).
     """
-    import dataclasses
     import time
 
     from . import checkpoint, plots, training
@@ -221,9 +229,9 @@ def cmd_train(args):
     trainer, out = _train_setup(args)          # every check happens here, before anything is written
     ckpt_path = os.path.join(out, "checkpoint.npz")
     total = trainer.config.steps
-    progress = _Progress(trainer.step, total, sys.stderr)
+    progress = None
     saved = {"step": None}
-    recorder = plots.FrameRecorder() if args.animate else None
+    recorder, recorders = None, {}             # each attempt's frames (--animate), by id of its trainer
 
     def save():
         trainer.check_finite()                 # never replace a good checkpoint by a diverged one
@@ -240,12 +248,16 @@ def cmd_train(args):
         if interrupt.requested:
             raise KeyboardInterrupt
 
-    start = time.perf_counter()
-    checks, best = [], None
-    while True:                                # one pass per attempt (train_with_restarts, with checkpoints)
+    def train_attempt(attempt):
+        """Train one attempt to the end with progress, checkpoints, frames and Ctrl-C handling; a stop
+        raises _ExitCode."""
+        nonlocal trainer, progress, recorder, interrupt
+        trainer, progress, recorder = attempt, _Progress(attempt.step, total, sys.stderr), None
+        saved["step"] = None
         print(f"training {trainer.config.data}: steps {trainer.step} -> {total}, writing to {out}",
               file=sys.stderr)
-        if recorder is not None:
+        if args.animate:
+            recorder = recorders[id(attempt)] = plots.FrameRecorder()
             recorder(trainer)
         with _DeferredInterrupt() as interrupt:
             try:
@@ -256,45 +268,44 @@ def cmd_train(args):
                 where = (f"the last good checkpoint is {ckpt_path} (step {saved['step']})" if saved["step"]
                          else "this run wrote no checkpoint")
                 print(f"error: {e}; {where}", file=sys.stderr)
-                return 1
+                raise _ExitCode(1)
             except KeyboardInterrupt:
                 progress.finish()
                 if interrupt.hard:
                     print(f"interrupted twice: stopped mid-step {trainer.step + 1} without saving",
                           file=sys.stderr)
-                    return 130
+                    raise _ExitCode(130)
                 try:
                     save()
                 except TrainingDiverged as e:
                     print(f"interrupted; not saved, the parameters are not finite: {e}", file=sys.stderr)
-                    return 130
+                    raise _ExitCode(130)
                 print(f"interrupted at step {trainer.step}: saved {ckpt_path}; continue with: "
                       f"python -m scratchgan train --out {out} --resume", file=sys.stderr)
-                return 130
+                raise _ExitCode(130)
         progress.finish()
-        cfg = trainer.config
-        if not cfg.restarts:
-            break
-        checks.append(trainer.two_sample_check())
-        if best is None or checks[-1]["mmd2"] < best[1]:
-            best = (trainer, checks[-1]["mmd2"])
-        if not checks[-1]["rejects"] or cfg.attempt >= cfg.restarts:
-            break
-        kept = os.path.join(out, f"checkpoint-attempt{cfg.attempt + 1}.npz")
+
+    def on_restart(rejected, check):
+        kept = os.path.join(out, f"checkpoint-attempt{rejected.config.attempt + 1}.npz")
         save()
         os.replace(ckpt_path, kept)            # the rejected attempt stays on disk, under its own name
-        print(f"attempt {cfg.attempt + 1}: the two-sample check rejects H0 (MMD p = "
-              f"{checks[-1]['p_value']:.3f}); saved it as {kept}; training again from a fresh random stream",
+        print(f"attempt {rejected.config.attempt + 1}: the two-sample check rejects H0 (MMD p = "
+              f"{check['p_value']:.3f}); saved it as {kept}; training again from a fresh random stream",
               file=sys.stderr)
-        trainer = training.Trainer(dataclasses.replace(cfg, attempt=cfg.attempt + 1))
-        progress = _Progress(trainer.step, total, sys.stderr)
-        saved["step"] = None
-        recorder = plots.FrameRecorder() if args.animate else None
+
+    interrupt = None
+    start = time.perf_counter()
+    try:
+        kept, checks = training.train_with_restarts(trainer.config, trainer=trainer, train=train_attempt,
+                                                    on_restart=on_restart)
+    except _ExitCode as stop:
+        return stop.code
     seconds = time.perf_counter() - start
-    if best is not None and best[0] is not trainer:
-        print(f"keeping attempt {best[0].config.attempt + 1}: its samples are the closest to the data "
+    if kept is not trainer:
+        print(f"keeping attempt {kept.config.attempt + 1}: its samples are the closest to the data "
               f"(smallest MMD^2)", file=sys.stderr)
-        trainer = best[0]
+        trainer = kept
+    recorder = recorders.get(id(trainer))
 
     save()
     samples = trainer.sample(args.n_samples)

@@ -704,18 +704,26 @@ class Trainer:
         return record
 
 
-def train_with_restarts(config, log=None):
-    """Train config.steps iterations; while the finished run fails its two-sample check and fewer than
-    config.restarts attempts were made (counting from attempt 0), train again from a fresh random stream
-    (config.attempt + 1).
-    Of the attempts, keep the one whose samples the check found closest to the data (smallest MMD^2).
+def train_to_the_end(trainer):
+    """Train until trainer.step reaches trainer.config.steps (the default `train` of train_with_restarts)."""
+    return trainer.train(trainer.config.steps - trainer.step)
+
+
+def train_with_restarts(config, *, trainer=None, train=train_to_the_end, on_restart=None):
+    """Train to config.steps; while the finished run fails its two-sample check and its attempt number is
+    below config.restarts, train again from a fresh random stream (config.attempt + 1). Of the attempts,
+    keep the one whose samples the check found closest to the data (smallest MMD^2).
 
     GAN training is a non-convex game: on grid25, about one seed in eight ends with a mode G never fills
     (README, "Mode collapse, measured"). The check sees it without knowing where the modes are, so, like
-    k-means run from several starts, a failed run is simply run again. Returns (trainer, checks): the kept
-    trainer and the check result of every attempt, in order (empty when config.restarts = 0: nothing is
-    checked). log: an optional function of one string, told about each restart."""
-    trainer = Trainer(config).train(config.steps)
+    k-means run from several starts, a failed run is simply run again.
+
+    trainer: start from this one (e.g. resumed from a checkpoint) instead of Trainer(config).
+    train: function(trainer) that trains it to the end (the command line's adds checkpoints and progress).
+    on_restart: function(trainer, check), called with each rejected attempt before the next one starts.
+    Returns (kept trainer, the check result of every attempt in order; empty when config.restarts = 0)."""
+    trainer = Trainer(config) if trainer is None else trainer
+    train(trainer)
     best, best_mmd2, checks = trainer, math.inf, []
     while config.restarts:
         check = trainer.two_sample_check()
@@ -724,11 +732,10 @@ def train_with_restarts(config, log=None):
             best, best_mmd2 = trainer, check["mmd2"]
         if not check["rejects"] or trainer.config.attempt >= config.restarts:
             break
-        if log is not None:
-            log(f"attempt {len(checks)}: the two-sample check rejects H0 (MMD p = {check['p_value']:.3f}); "
-                f"training again from a fresh random stream")
+        if on_restart is not None:
+            on_restart(trainer, check)
         trainer = Trainer(dataclasses.replace(trainer.config, attempt=trainer.config.attempt + 1))
-        trainer.train(config.steps)
+        train(trainer)
     return best, checks
 
 

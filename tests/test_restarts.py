@@ -53,11 +53,12 @@ def test_a_rejected_run_is_trained_again_up_to_restarts_times(monkeypatch):
         return {"mmd2": 1.0, "p_value": 0.005, "rejects": True}
 
     monkeypatch.setattr(Trainer, "two_sample_check", always_reject)
-    logs = []
-    trainer, checks = train_with_restarts(TrainConfig(**TINY, restarts=2), log=logs.append)
+    restarted = []
+    trainer, checks = train_with_restarts(TrainConfig(**TINY, restarts=2),
+                                          on_restart=lambda t, c: restarted.append((t.config.attempt, c["rejects"])))
     assert trainer.step == TINY["steps"]
     assert seen == [(0, 5), (1, 5), (2, 5)] and len(checks) == 3
-    assert len(logs) == 2 and "rejects H0" in logs[0]
+    assert restarted == [(0, True), (1, True)]
 
 
 @pytest.mark.parametrize("mmd2s, kept", [((0.3, 0.1, 0.2), 1), ((0.1, 0.3, 0.2), 0), ((0.3, 0.2, 0.1), 2)])
