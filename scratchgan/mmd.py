@@ -22,12 +22,7 @@ mmd2_and_grad(x, y, bandwidths) gives the unbiased estimate and its gradient wit
 import numpy as np
 
 from . import nn
-
-
-def _sq_dists(a, b):
-    """(n, m) matrix of ||a_i - b_j||^2 for a: (n, d), b: (m, d), clipped at 0 (round-off)."""
-    d = (a * a).sum(axis=1)[:, None] + (b * b).sum(axis=1)[None, :] - 2.0 * (a @ b.T)
-    return np.maximum(d, 0.0, out=d)
+from .metrics import squared_distances
 
 
 def _kernels(sq, bandwidths):
@@ -43,13 +38,14 @@ def _kernels(sq, bandwidths):
 
 def mmd2_and_grad(x, y, bandwidths):
     """(MMD^2, dMMD^2/dx): the unbiased estimate between x: (n, d) (n >= 2) and y: (m, d) (m >= 2), and its
-    gradient with respect to x, shape (n, d). bandwidths: a sequence of h > 0 (the kernel sums over them)."""
+    gradient with respect to x, shape (n, d). bandwidths: a sequence of h > 0 (the kernel sums over them).
+    Distances come from metrics.squared_distances (float64, exact per pair), as in metrics.mmd_test."""
     n, m = x.shape[0], y.shape[0]
     if n < 2 or m < 2 or x.ndim != 2 or y.ndim != 2 or x.shape[1] != y.shape[1]:
         raise ValueError(f"mmd2_and_grad: x (n, d) and y (m, d) with n, m >= 2, got {x.shape} and {y.shape}")
-    K_xx, W_xx = _kernels(_sq_dists(x, x), bandwidths)
-    K_yy, _ = _kernels(_sq_dists(y, y), bandwidths)
-    K_xy, W_xy = _kernels(_sq_dists(x, y), bandwidths)
+    K_xx, W_xx = _kernels(squared_distances(x, x), bandwidths)
+    K_yy, _ = _kernels(squared_distances(y, y), bandwidths)
+    K_xy, W_xy = _kernels(squared_distances(x, y), bandwidths)
     diag = float(len(bandwidths))                 # k(a, a) = one per bandwidth, left out of the sums
     mmd2 = ((K_xx.sum() - n * diag) / (n * (n - 1)) + (K_yy.sum() - m * diag) / (m * (m - 1))
             - 2.0 * K_xy.mean())
