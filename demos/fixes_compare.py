@@ -28,7 +28,9 @@ import os
 import scratchgan  # noqa: F401  (first: it asks for one BLAS thread before NumPy loads)
 import numpy as np
 
-from scratchgan import metrics, training
+from scratchgan import metrics
+from scratchgan.config import PRESETS, default_config
+from scratchgan.trainer import Trainer
 from scratchgan.data import get_dataset
 from scratchgan.plots import new_figure, save_demo_figure
 
@@ -36,8 +38,8 @@ DATASETS = ("ring8", "grid25")
 METHODS = {
     "vanilla": dict(loss="minimax"),
     "non-saturating": dict(loss="nonsaturating"),
-    "WGAN": dict(training.PRESETS["wgan"], lr_d=5e-4, lr_g=5e-4),
-    "WGAN-GP": dict(training.PRESETS["wgan-gp"], lr_d=5e-4, lr_g=5e-4),
+    "WGAN": dict(PRESETS["wgan"], lr_d=5e-4, lr_g=5e-4),
+    "WGAN-GP": dict(PRESETS["wgan-gp"], lr_d=5e-4, lr_g=5e-4),
     "R1": dict(loss="nonsaturating", penalty="r1", penalty_weight=1.0),
 }
 CACHE = os.path.join("runs", "demos", "fixes_compare")
@@ -50,10 +52,10 @@ def run_or_load(method, data, steps, seed=0, eval_every=100, n_samples=2000):
     if os.path.exists(path):
         with np.load(path) as f:
             return {k: f[k] for k in f.files}
-    config = training.default_config(data, steps=steps, seed=seed, batch=128, eval_every=eval_every,
+    config = default_config(data, steps=steps, seed=seed, batch=128, eval_every=eval_every,
                                      eval_samples=1000, ema=0.99, pack=1, noise="normal", truncation=0.0,
                                      rejection=0.0, **METHODS[method])
-    trainer = training.Trainer(config)
+    trainer = Trainer(config)
     trainer.train(steps)
     out = {k: np.asarray(v, dtype=np.float64) for k, v in trainer.history.items()}
     out["samples"] = trainer.sample(n_samples).astype(np.float64)

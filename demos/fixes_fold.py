@@ -18,7 +18,8 @@ import numpy as np
 
 from scratchgan.metrics import mode_coverage
 from scratchgan.plots import new_figure, save_demo_figure
-from scratchgan.training import Trainer, default_config
+from scratchgan.config import default_config
+from scratchgan.trainer import Trainer
 
 
 def zero_first_biases(trainer):

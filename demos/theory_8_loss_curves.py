@@ -1,6 +1,6 @@
 """Claim 8: the loss curves do not tell you sample quality (Goodfellow et al. 2014; the lecture's "in practice").
 
-A vanilla GAN (scratchgan.training.Trainer: D's cross-entropy, G's non-saturating loss, Adam, constant learning
+A vanilla GAN (scratchgan.trainer.Trainer: D's cross-entropy, G's non-saturating loss, Adam, constant learning
 rates) learns the ring of 8 Gaussians. Every step we record the two losses; every 50 steps, two two-sample
 statistics of 500 generated points against the data: the unbiased MMD^2 and the number of modes captured
 (metrics.mode_coverage). The losses oscillate and drift the "wrong" way (D's loss falls, G's rises) while the

@@ -22,7 +22,8 @@ import zipfile
 
 import numpy as np
 
-from .training import Trainer, TrainConfig
+from .config import TrainConfig
+from .trainer import Trainer
 
 FORMAT = "scratchgan-checkpoint-1"
 

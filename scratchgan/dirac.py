@@ -33,11 +33,13 @@ to compare with.
 
 import numpy as np
 
+from .config import TrainConfig
+from .gan_backward import discriminator_backward, generator_backward
 from .losses import get_loss
 from .nn import Linear
 from .optim import SGD
 from .penalties import gradient_penalty, interpolates, r1
-from .training import discriminator_backward, generator_backward
+from .trainer import Trainer
 
 MODES = ("simultaneous", "alternating")
 
@@ -87,8 +89,6 @@ class PointMass:
 def dirac_trainer(theta, psi, *, h=0.1, objective="minimax", penalty="none", weight=0.0):
     """The library's Trainer on the Dirac-GAN: Shift as G, Scale as D, PointMass as data, plain SGD of step
     h for both, one D-step per G-step. Its train_step is an ALTERNATING step (D first, then G)."""
-    from .training import TrainConfig, Trainer
-
     config = TrainConfig(data="gaussian", loss=objective, steps=10 ** 6, k=1, batch=1, lr_d=h, lr_g=h,
                          optimizer="sgd", z_dim=1, ema=0.0, dtype="float64", penalty=penalty,
                          penalty_weight=weight)

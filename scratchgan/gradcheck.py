@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .gan_backward import discriminator_backward, generator_backward
+
 
 @dataclass
 class GradCheckResult:
@@ -136,8 +138,6 @@ def check_gan(G, D, objective, x_real, z, *, eps=1e-5, floor=1e-4, max_entries=N
     D's loss with respect to D's parameters on a real and a fake batch, and G's loss through D into G's
     parameters. Returns {"discriminator": GradCheckResult, "generator": GradCheckResult}. All float64.
     """
-    from .training import discriminator_backward, generator_backward
-
     x_fake = G.forward(z).copy()
 
     def d_loss():

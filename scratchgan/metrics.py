@@ -19,6 +19,8 @@ Every sample array has shape (n, d): n points, d dimensions (a 1D array of n num
 import numpy as np
 from scipy.spatial.distance import cdist
 
+from . import gan_backward, losses, nn, optim
+
 
 def _as_points(name, a, min_n=1):
     """Return `a` as a float array of shape (n, d); a 1D array of n numbers becomes (n, 1)."""
@@ -225,7 +227,7 @@ def c2st(x, y, *, rng, hidden=32, n_steps=300, batch_size=64, lr=1e-3):
 
     1. Split each sample in half. On the first halves, train a small scratchgan discriminator
        D = mlp([d, hidden, hidden, 1]) with the GAN discriminator's own loss (binary cross-entropy, x labelled
-       real = 1, y fake = 0; training.discriminator_backward) and Adam, inputs standardised by the training
+       real = 1, y fake = 0; gan_backward.discriminator_backward) and Adam, inputs standardised by the training
        half's mean and std.
     2. On the held-out halves (n_test = 2 * (n - n // 2) points, never seen in training), the statistic is
        the accuracy t = (1 / n_test) sum_i 1[(D(z_i) > 1/2) = label_i].
@@ -236,7 +238,6 @@ def c2st(x, y, *, rng, hidden=32, n_steps=300, batch_size=64, lr=1e-3):
     """
     from scipy.stats import binomtest
 
-    from . import losses, nn, optim, training
 
     x, y = _check_pair(x, y, min_n=4)
     if x.shape[0] != y.shape[0]:
@@ -262,7 +263,7 @@ def c2st(x, y, *, rng, hidden=32, n_steps=300, batch_size=64, lr=1e-3):
     b = min(batch_size, h)
     for _ in range(int(n_steps)):
         opt.zero_grad()
-        training.discriminator_backward(D, objective, x_train[rng.integers(0, h, b)], y_train[rng.integers(0, h, b)])
+        gan_backward.discriminator_backward(D, objective, x_train[rng.integers(0, h, b)], y_train[rng.integers(0, h, b)])
         opt.step()
 
     correct = int(np.sum(D.forward(standardise(x_test)) > 0) + np.sum(D.forward(standardise(y_test)) <= 0))

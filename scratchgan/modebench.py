@@ -17,7 +17,8 @@ import time
 import numpy as np
 
 from . import metrics
-from .training import PRESETS, default_config, train_with_restarts
+from .config import PRESETS, default_config
+from .run import train_with_restarts
 
 N_SAMPLES = 2500      # the protocol's sample size
 

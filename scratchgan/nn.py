@@ -274,6 +274,28 @@ class Softplus(Module):
 # Containers
 # ---------------------------------------------------------------------------------------------------------
 
+class FixedAffine(Module):
+    """y = x * scale + shift, elementwise with constant (untrained) scale, shift of shape (d,);  dx = dy * scale.
+
+    The networks work in standardised coordinates: D first maps the data box to about [-2, 2]^d, and G's
+    output goes through the inverse map, so the same architecture and learning rates suit N(4, 0.5^2) and
+    a grid spanning [-4, 4]^2 (D's ReLU kinks sit where the data are, not all far off at the origin).
+    """
+
+    def __init__(self, scale, shift, dtype=DEFAULT_DTYPE):
+        self.scale = np.asarray(scale, dtype=dtype)
+        self.shift = np.asarray(shift, dtype=dtype)
+
+    def __repr__(self):
+        return f"FixedAffine(scale={self.scale.tolist()}, shift={self.shift.tolist()})"
+
+    def forward(self, x):
+        return x * self.scale + self.shift
+
+    def backward(self, dy):
+        return dy * self.scale
+
+
 class Sequential(Module):
     """Modules applied in order: forward runs them first to last, backward last to first (the chain rule)."""
 

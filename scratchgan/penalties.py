@@ -59,7 +59,7 @@ interpolates are formed from a detached G(z), as in the paper's Algorithm 1).
 
 import numpy as np
 
-from .nn import LeakyReLU, Linear, ReLU, Sequential, Sigmoid, Softplus, Tanh, sigmoid
+from .nn import FixedAffine, LeakyReLU, Linear, ReLU, Sequential, Sigmoid, Softplus, Tanh, sigmoid
 
 ACTIVATION_TYPES = (ReLU, LeakyReLU, Tanh, Sigmoid, Softplus)
 
@@ -78,11 +78,10 @@ def _flat_layers(D):
 
 
 def _is_fixed_affine(layer):
-    """The trainer's untrained input standardisation y = x * scale + shift (training.FixedAffine).
+    """The trainer's untrained input standardisation y = x * scale + shift (nn.FixedAffine).
 
     Its backward g_in = g_out * scale is linear in g_out with constant coefficients: in the double backprop
     it passes gbar on like an activation with f' = scale and f'' = 0, and has no parameters."""
-    from .training import FixedAffine           # imported here: training imports this module
     return isinstance(layer, FixedAffine)
 
 

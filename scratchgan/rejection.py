@@ -27,7 +27,7 @@ share has a ratio ten times the typical one, and a cap below that leaves it shor
 import numpy as np
 
 from . import losses, optim
-from .training import discriminator_backward
+from .gan_backward import discriminator_backward
 
 
 def fit_ratio(D, real, fake, sigma, steps, batch, rng, lr=1e-3):

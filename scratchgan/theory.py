@@ -23,7 +23,10 @@ import numpy as np
 from scipy import integrate, optimize
 from scipy.special import logsumexp
 
-from . import losses, nn, optim, training
+from . import losses, nn, optim
+from .config import default_config
+from .gan_backward import discriminator_backward, generator_backward
+from .trainer import Trainer
 
 LOG2 = float(np.log(2.0))
 
@@ -260,7 +263,7 @@ def train_discriminator(D, sample_real, sample_fake, n_steps, rng, *, objective=
             x_real = x_real + noise_std * rng.standard_normal(x_real.shape)
             x_fake = x_fake + noise_std * rng.standard_normal(x_fake.shape)
         opt.zero_grad()
-        training.discriminator_backward(D, objective, x_real.astype(_dtype(D)), x_fake.astype(_dtype(D)))
+        discriminator_backward(D, objective, x_real.astype(_dtype(D)), x_fake.astype(_dtype(D)))
         opt.step()
         if callback is not None:
             callback(step, D)
@@ -286,7 +289,7 @@ def generator_gradient_norms(G, D, z, objectives):
     norms = {}
     for name, objective in objectives.items():
         G.zero_grad()
-        training.generator_backward(G, D, objective, z)
+        generator_backward(G, D, objective, z)
         norms[name] = float(np.sqrt(sum(np.sum(p.grad.astype(float) ** 2) for p in G.parameters())))
     G.zero_grad()
     return norms
@@ -510,7 +513,7 @@ def vanishing_gradients(G, D, sample_real, z_dim, record_steps, rng, *, lr=1e-3,
 # =========================================================================================================
 
 def loss_curves_vs_quality(data="ring8", *, steps=2000, eval_every=50, snapshot_steps=(), seed=0, **overrides):
-    """A vanilla GAN run (scratchgan.training.Trainer; Minimax D loss, non-saturating G loss, constant learning
+    """A vanilla GAN run (scratchgan.trainer.Trainer; Minimax D loss, non-saturating G loss, constant learning
     rates, no weight averaging) that records both what the losses say and what the samples are.
 
     Every iteration appends loss_d, loss_g (and D's mean outputs d_real, d_fake) to the trainer's history;
@@ -520,16 +523,14 @@ def loss_curves_vs_quality(data="ring8", *, steps=2000, eval_every=50, snapshot_
     overrides: further TrainConfig fields (e.g. g_hidden=(64, 64)).
     Returns (history dict of lists, {step: (500, dim) samples}, the Trainer).
     """
-    from . import training
-
     fields = dict(steps=steps, eval_every=eval_every, seed=seed, ema=0.0, lr_decay_start=1.0, lr_final=1.0,
                   eval_samples=1000, loss="nonsaturating", log_every=max(1, steps),
                   # a vanilla GAN, pinned here so that later changes of the dataset's defaults do not move it:
                   lr_d=1e-3, lr_g=1e-3, z_dim=16, instance_noise=0.0, pack=1, truncation=0.0, rejection=0.0,
                   g_first_bias="zero")
     fields.update(overrides)
-    config = training.default_config(data, **fields)
-    trainer = training.Trainer(config)
+    config = default_config(data, **fields)
+    trainer = Trainer(config)
     snapshots = {}
     trainer.evaluate()                                          # the untrained generator, at step 0
     stops = sorted({int(s) for s in snapshot_steps if 0 < s <= steps} | {steps})

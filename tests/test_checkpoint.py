@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 
 from scratchgan.checkpoint import load_trainer, read_checkpoint, save_checkpoint
-from scratchgan.training import Trainer, TrainConfig
+from scratchgan.config import TrainConfig
+from scratchgan.trainer import Trainer
 
 
 def tiny(**kw):

@@ -11,7 +11,7 @@ import pytest
 
 from scratchgan import cli
 from scratchgan.checkpoint import load_trainer
-from scratchgan.training import Trainer
+from scratchgan.trainer import Trainer
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TINY = ["--steps", "30", "--batch", "32", "--n-samples", "200"]

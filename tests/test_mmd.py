@@ -7,7 +7,10 @@ import numpy as np
 import pytest
 
 from scratchgan import gradcheck, metrics, mmd, nn
-from scratchgan.training import MMD_BANDWIDTHS, Trainer, TrainConfig, data_scale, generator_backward
+from scratchgan.config import TrainConfig
+from scratchgan.gan_backward import generator_backward
+from scratchgan.networks import data_scale
+from scratchgan.trainer import MMD_BANDWIDTHS, Trainer
 
 F64 = np.float64
 

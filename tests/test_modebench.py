@@ -5,7 +5,7 @@ import pytest
 
 from scratchgan import modebench
 from scratchgan.cli import main
-from scratchgan.training import default_config
+from scratchgan.config import default_config
 
 
 def test_methods_change_only_what_defines_them():

@@ -8,14 +8,16 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from scratchgan import checkpoint, cli, losses, nn, plots, training
+from scratchgan import checkpoint, cli, losses, nn, plots
+from scratchgan.config import default_config
+from scratchgan.trainer import Trainer
 
 
 def tiny_trainer(data, seed=0, steps=40):
     """A real Trainer with small networks (16-16 hidden, z in R^2) that calls back every 5 steps."""
-    config = training.default_config(data, steps=steps, batch=32, g_hidden=(16, 16), d_hidden=(16, 16),
+    config = default_config(data, steps=steps, batch=32, g_hidden=(16, 16), d_hidden=(16, 16),
                                       z_dim=2, log_every=5, seed=seed, ema=0.0)
-    return training.Trainer(config)
+    return Trainer(config)
 
 
 def png_size(path):
@@ -156,9 +158,9 @@ def test_plot_run_redraws_a_recorded_run(tmp_path, capsys):
 
 @pytest.mark.parametrize("loss", ["nonsaturating", "wasserstein", "hinge"])
 def test_heatmap_is_a_probability_or_the_raw_score(tmp_path, loss):
-    config = training.default_config("ring8", loss=loss, steps=10, batch=32, g_hidden=(16,), d_hidden=(16,),
+    config = default_config("ring8", loss=loss, steps=10, batch=32, g_hidden=(16,), d_hidden=(16,),
                                       z_dim=2, log_every=5, pack=1)      # one D(x) per point
-    t = training.Trainer(config)
+    t = Trainer(config)
     t.train(10)
     meta = plots.frame_meta(t)
     frame = plots.frame_from_trainer(t, meta)

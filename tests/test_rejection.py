@@ -6,7 +6,10 @@ import pytest
 from scratchgan.data import get_dataset
 from scratchgan.metrics import mode_coverage
 from scratchgan.rejection import accept, fit_ratio, rejection_sample
-from scratchgan.training import Trainer, build_discriminator, default_config
+from scratchgan import sampling
+from scratchgan.config import default_config
+from scratchgan.networks import build_discriminator
+from scratchgan.trainer import Trainer
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
@@ -43,11 +46,15 @@ def test_the_blurred_ratio_evens_out_the_modes_shares():
     assert 0.3 < rate < 0.9          # about 2/3 are accepted: the rich modes' 3 : 1 excess is thinned out
 
 
+@pytest.fixture(autouse=True)
+def few_ratio_steps(monkeypatch):
+    """The ratio D gets 50 Adam steps instead of 3,000: these tests are about streams and caching."""
+    monkeypatch.setattr(sampling, "RATIO_STEPS", 50)
+
+
 def small_trainer(**overrides):
     config = default_config("ring8", steps=40, batch=64, eval_every=0, seed=3, **overrides)
-    trainer = Trainer(config)
-    trainer.RATIO_STEPS = 50
-    return trainer
+    return Trainer(config)
 
 
 def test_rejection_sampling_leaves_the_training_stream_alone():

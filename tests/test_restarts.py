@@ -1,10 +1,13 @@
-"""Restarts: the two-sample check of a finished run (Trainer.two_sample_check) and train_with_restarts."""
+"""Restarts: the two-sample check of a finished run (sampling.two_sample_check) and train_with_restarts."""
 
 import numpy as np
 import pytest
 
-from scratchgan import training
-from scratchgan.training import TrainConfig, Trainer, train_with_restarts
+from scratchgan import sampling
+from scratchgan.config import TrainConfig
+from scratchgan.data import get_dataset
+from scratchgan.run import train_with_restarts
+from scratchgan.trainer import Trainer
 
 TINY = dict(data="grid25", z_dim=2, noise="uniform", g_hidden=(16,), d_hidden=(16,), steps=5, seed=3)
 
@@ -22,7 +25,7 @@ class FixedSampler(Trainer):
 
 def test_check_accepts_the_data_itself_and_rejects_a_mixture_missing_one_mode():
     cfg = TrainConfig(**TINY)
-    data = training.get_dataset("grid25")
+    data = get_dataset("grid25")
     good = FixedSampler(cfg, lambda n, rng: data.sample(n, rng, dtype=np.float64))
     assert not good.two_sample_check()["rejects"]
 
@@ -34,7 +37,7 @@ def test_check_accepts_the_data_itself_and_rejects_a_mixture_missing_one_mode():
         return x
 
     check = FixedSampler(cfg, one_mode_empty).two_sample_check()
-    assert check["rejects"] and check["p_value"] <= Trainer.CHECK_ALPHA and check["mmd2"] > 0
+    assert check["rejects"] and check["p_value"] <= sampling.CHECK_ALPHA and check["mmd2"] > 0
 
 
 def test_attempt_zero_is_the_seed_itself_and_a_restart_is_a_fresh_stream():

@@ -5,7 +5,9 @@ import pytest
 
 from scratchgan import gradcheck, losses, nn, tricks
 from scratchgan.batchnorm import BatchNorm, dcgan_discriminator, dcgan_generator
+from scratchgan.config import PRESETS, default_config
 from scratchgan.optim import SGD
+from scratchgan.trainer import Trainer
 
 F64 = np.float64
 
@@ -119,7 +121,7 @@ def test_pack_puts_m_consecutive_samples_in_one_row():
 @pytest.mark.parametrize("seed", [0, 1])
 def test_packed_generator_gradient_through_D_into_G(m, seed):
     """G's loss on packs of its samples, through the packed D into G: the unpack is the reshape's backward."""
-    from scratchgan.training import generator_backward
+    from scratchgan.gan_backward import generator_backward
     rng = np.random.default_rng(seed)
     G = nn.mlp([4, 16, 2], rng=rng, activation="tanh", dtype=F64)
     D = tricks.Packed(nn.mlp([2 * m, 16, 1], rng=rng, activation="softplus", dtype=F64), m)
@@ -238,10 +240,9 @@ def test_dcgan_recipe_gradients(seed):
 # --- the switches in the Trainer --------------------------------------------------------------------------
 
 def small_config(**kw):
-    from scratchgan import training
     base = dict(steps=40, batch=32, z_dim=4, g_hidden=(16,), d_hidden=(16,), dtype="float64", ema=0.0, pack=1)
     base.update(kw)
-    return training.default_config("ring8", **base)
+    return default_config("ring8", **base)
 
 
 def test_packed_D_in_eval_mode_scores_copies_and_its_gradient_checks():
@@ -263,8 +264,7 @@ def test_packed_D_in_eval_mode_scores_copies_and_its_gradient_checks():
                                     dict(feature_matching=True), dict(hist_avg=0.1), dict(loss="hinge"),
                                     dict(loss="least_squares"), dict(g_batchnorm=True, ema=0.9)])
 def test_each_switch_trains_and_moves_both_players(switch):
-    from scratchgan import training
-    tr = training.Trainer(small_config(**switch))
+    tr = Trainer(small_config(**switch))
     G0 = [p.data.copy() for p in tr.G.parameters()]
     D0 = [p.data.copy() for p in tr.D.parameters()]
     tr.train(5)
@@ -278,10 +278,9 @@ def test_each_switch_trains_and_moves_both_players(switch):
 
 def test_switches_change_the_gradients_they_should():
     """Same seed, same first batch: the penalty changes D's first step only, feature matching G's only."""
-    from scratchgan import training
 
     def first_step(**kw):
-        tr = training.Trainer(small_config(**kw))
+        tr = Trainer(small_config(**kw))
         tr.train_step()
         return [p.data.copy() for p in tr.G.parameters()], [p.data.copy() for p in tr.D.parameters()]
 
@@ -294,12 +293,11 @@ def test_switches_change_the_gradients_they_should():
 
 
 def test_presets_are_the_papers_settings():
-    from scratchgan import training
-    wgan = training.default_config("ring8", **training.PRESETS["wgan"])
+    wgan = default_config("ring8", **PRESETS["wgan"])
     assert (wgan.loss, wgan.clip, wgan.k, wgan.optimizer, wgan.lr_d) == ("wasserstein", 0.01, 5, "rmsprop", 5e-5)
-    gp = training.default_config("ring8", **training.PRESETS["wgan-gp"])
+    gp = default_config("ring8", **PRESETS["wgan-gp"])
     assert (gp.penalty, gp.penalty_weight, gp.k, gp.beta1, gp.beta2, gp.lr_g) == ("gp", 10.0, 5, 0.0, 0.9, 1e-4)
-    tr = training.Trainer(training.default_config("ring8", **training.PRESETS["wgan"]))
+    tr = Trainer(default_config("ring8", **PRESETS["wgan"]))
     assert isinstance(tr.opt_d, __import__("scratchgan").optim.RMSprop)
 
 

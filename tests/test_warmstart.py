@@ -6,7 +6,9 @@ import pytest
 
 from scratchgan import gradcheck, nn, warmstart
 from scratchgan.data import get_dataset, sample_noise
-from scratchgan.training import TrainConfig, Trainer, build_generator, data_scale, default_config
+from scratchgan.config import TrainConfig, default_config
+from scratchgan.networks import build_generator, data_scale
+from scratchgan.trainer import Trainer
 
 
 @pytest.mark.parametrize("name", ["grid25", "ring8", "mixture1d"])

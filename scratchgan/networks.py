@@ -1,0 +1,54 @@
+"""The two players as networks: G maps z to a sample, D maps a sample to a logit, both MLPs by default.
+
+build_generator      G: z_dim -> g_hidden... -> dim, then the data box's affine map
+build_discriminator  D: the inverse map, then dim -> d_hidden... -> 1 (a logit); PacGAN packing if asked
+data_scale           the centre and scale of a dataset's box, which both maps use
+"""
+
+import numpy as np
+
+from . import nn, tricks
+from .config import DTYPES
+
+
+def data_scale(data):
+    """(centre m, scale s) of a dataset's plotting box: m its midpoint, s a quarter of its widths, so the box
+    maps to [-2, 2]^d under (x - m) / s."""
+    lo, hi = data.bounds[:, 0], data.bounds[:, 1]
+    return (lo + hi) / 2, (hi - lo) / 4
+
+
+def build_generator(config, data, rng):
+    """G: an MLP z_dim -> g_hidden... -> dim (linear output), then x = m + s * output (see nn.FixedAffine).
+
+    As in D, the first layer's biases are drawn from U(-1, 1) instead of 0. With zero biases every kink
+    w.z + b = 0 of the first layer passes through z = 0, so G(t z) = t G(z) for t > 0: the initial G maps rays
+    of latent space to rays, a fan folded around the origin, and the first, large steps of training must undo
+    those folds (on grid25, seeds whose fold survives the first few hundred steps leave modes nearly empty).
+    Spread biases put the kinks all over the latent box, where G needs them to cut it into one piece per mode."""
+    dtype = DTYPES[config.dtype]
+    if config.g_batchnorm:                  # the DCGAN recipe: Linear, BatchNorm, ReLU blocks
+        from .batchnorm import dcgan_generator
+        net = dcgan_generator([config.z_dim, *config.g_hidden, data.dim], rng=rng, dtype=dtype)
+    else:
+        net = nn.mlp([config.z_dim, *config.g_hidden, data.dim], rng=rng, activation=config.g_activation,
+                     dtype=dtype)
+        if config.g_first_bias == "uniform":
+            first = net.layers[0]
+            first.b.data[...] = rng.uniform(-1.0, 1.0, size=first.b.data.shape)
+    m, s = data_scale(data)
+    return nn.Sequential(*net.layers, nn.FixedAffine(s, m, dtype))
+
+
+def build_discriminator(config, data, rng):
+    """D: (x - m) / s (see nn.FixedAffine), then an MLP dim -> d_hidden... -> 1 whose output is a logit l,
+    D(x) = sigmoid(l). The first layer's biases are drawn from U(-1, 1) instead of 0, so its units' kinks
+    (hyperplanes w.x + b = 0) spread over the data box instead of all passing through its centre."""
+    dtype = DTYPES[config.dtype]
+    k = config.pack                         # PacGAN: D reads k samples side by side (k = 1: plain D)
+    net = nn.mlp([data.dim * k, *config.d_hidden, 1], rng=rng, activation=config.d_activation, dtype=dtype)
+    first = net.layers[0]
+    first.b.data[...] = rng.uniform(-1.0, 1.0, size=first.b.data.shape)
+    m, s = data_scale(data)
+    D = nn.Sequential(nn.FixedAffine(np.tile(1.0 / s, k), np.tile(-m / s, k), dtype), *net.layers)
+    return tricks.Packed(D, k) if k > 1 else D

@@ -1,0 +1,86 @@
+"""A whole run: train to the end, train again when the finished run fails its two-sample check, and report.
+
+train_with_restarts   train a config to the end; restart from a fresh random stream while the finished
+                      run's samples fail the MMD two-sample test (sampling.two_sample_check)
+final_metrics         the numbers a finished run writes to metrics.json
+"""
+
+import dataclasses
+import math
+
+import numpy as np
+
+from . import metrics
+from .trainer import Trainer
+
+
+def train_to_the_end(trainer):
+    """Train until trainer.step reaches trainer.config.steps (the default `train` of train_with_restarts)."""
+    return trainer.train(trainer.config.steps - trainer.step)
+
+
+def train_with_restarts(config, *, trainer=None, train=train_to_the_end, on_restart=None):
+    """Train to config.steps; while the finished run fails its two-sample check and its attempt number is
+    below config.restarts, train again from a fresh random stream (config.attempt + 1). Of the attempts,
+    keep the one whose samples the check found closest to the data (smallest MMD^2).
+
+    GAN training is a non-convex game: on grid25, about one seed in eight ends with a mode G never fills
+    (docs/modes.md). The check sees it without knowing where the modes are, so, like
+    k-means run from several starts, a failed run is simply run again.
+
+    trainer: start from this one (e.g. resumed from a checkpoint) instead of Trainer(config).
+    train: function(trainer) that trains it to the end (the command line's adds checkpoints and progress).
+    on_restart: function(trainer, check), called with each rejected attempt before the next one starts.
+    Returns (kept trainer, the check result of every attempt in order; empty when config.restarts = 0)."""
+    trainer = Trainer(config) if trainer is None else trainer
+    train(trainer)
+    best, best_mmd2, checks = trainer, math.inf, []
+    while config.restarts:
+        check = trainer.two_sample_check()
+        checks.append(check)
+        if check["mmd2"] < best_mmd2:
+            best, best_mmd2 = trainer, check["mmd2"]
+        if not check["rejects"] or trainer.config.attempt >= config.restarts:
+            break
+        if on_restart is not None:
+            on_restart(trainer, check)
+        trainer = Trainer(dataclasses.replace(trainer.config, attempt=trainer.config.attempt + 1))
+        train(trainer)
+    return best, checks
+
+
+def final_metrics(trainer, samples, n_test=1000):
+    """The numbers a finished run reports in metrics.json, as a flat dict of plain floats, ints and bools.
+
+    samples: (M, dim) generated samples.  Always: data, step, n_samples, sample_mean, sample_std (per
+    dimension), data_mean, data_std (of as many fresh data samples), and the two-sample tests of
+    metrics.two_sample_report on n_test data and n_test generated samples (mmd2, mmd_p_value,
+    mmd_rejects_h0, c2st_accuracy, c2st_p_value, c2st_rejects_h0, alpha). For mixtures of isotropic
+    Gaussians: modes, n_modes, high_quality, reverse_kl (metrics.mode_coverage on all M samples). Where the
+    density is known: mean_log_prob = (1/M) sum log pi(G(z)) and data_mean_log_prob (the same on data,
+    i.e. minus the entropy of pi). In 1D: ks_statistic, ks_p_value, wasserstein1.
+    Random draws come from trainer.sample_rng, never the training stream.
+    """
+    data, rng = trainer.data, trainer.sample_rng
+    real = data.sample(len(samples), rng, dtype=np.float64)
+    out = {"data": data.name, "step": trainer.step, "n_samples": len(samples),
+           "sample_mean": samples.mean(axis=0).tolist(), "sample_std": samples.std(axis=0).tolist(),
+           "data_mean": real.mean(axis=0).tolist(), "data_std": real.std(axis=0).tolist()}
+    if not np.all(np.isfinite(samples)):
+        out["finite"] = False
+        return out
+    if data.centers is not None:
+        coverage = metrics.mode_coverage(samples, data.centers, data.std)
+        out.update(modes=int(coverage["modes"]), n_modes=len(data.centers),
+                   high_quality=float(coverage["high_quality"]), reverse_kl=float(coverage["reverse_kl"]))
+    if hasattr(data, "log_prob"):
+        out.update(mean_log_prob=float(data.log_prob(samples).mean()),
+                   data_mean_log_prob=float(data.log_prob(real).mean()))
+    n = min(n_test, len(samples))
+    if n >= 4:
+        out.update(metrics.two_sample_report(real[:n], samples[:n], rng=rng))
+    if data.dim == 1:
+        ks, p = metrics.ks_test(real, samples)
+        out.update(ks_statistic=float(ks), ks_p_value=float(p),
+                   wasserstein1=float(metrics.wasserstein_1d(real, samples)))
+    return out
