@@ -1,18 +1,38 @@
-"""Speed of one training step: the reference configuration of ../shared/bench/README.md, timed.
+"""Speed of one training step: the reference configuration, timed.
 
-The step is the Trainer's own (Trainer.train_step): ring8 data drawn fresh every step, G: z in R^16 ->
-128 -> ReLU -> 128 -> ReLU -> 2, D: 2 -> 128 -> LeakyReLU(0.2) -> 128 -> LeakyReLU(0.2) -> 1 logit,
-256 real + 256 generated samples, the non-saturating loss, k = 1, Adam (lr 1e-4, betas (0.5, 0.999),
-eps 1e-8) on both networks, float32 unless asked otherwise. One step = one D update plus one G update.
-`python -m scratchgan bench` prints the result as its last line, `<number> steps/s`, which is what
-../shared/bench/compare.py reads and holds against the same step in PyTorch.
+The step is the Trainer's own (Trainer.train_step) in the reference configuration:
+
+- data: ring8, 8 Gaussians on a circle of radius 2 with std 0.02, fresh samples every step
+- G: z in R^16 ~ N(0, I) -> Linear 128 -> ReLU -> Linear 128 -> ReLU -> Linear 2
+- D: 2 -> Linear 128 -> LeakyReLU(0.2) -> Linear 128 -> LeakyReLU(0.2) -> Linear 1 (a logit)
+- 256 real + 256 generated samples per step, the non-saturating loss, k = 1
+- Adam (lr 1e-4, betas (0.5, 0.999), eps 1e-8) on both networks, constant learning rates; float32 unless
+  asked otherwise
+- one BLAS thread (scratchgan/__init__.py asks for one unless the user has set OPENBLAS_NUM_THREADS,
+  OMP_NUM_THREADS or MKL_NUM_THREADS)
+
+One step = one D update plus one G update; `warmup` untimed steps come first (100 by default), then
+`steps` timed steps (2000 by default), timed by the wall clock. `python -m scratchgan bench` prints the
+result as its last line, `<number> steps/s`. The same step written in PyTorch is benchmarks/torch_step.py
+in the repository, and benchmarks/compare.py runs the two alternately and prints the median ratio
+scratchgan/PyTorch; benchmarks/README.md says how to run it and read it.
 """
 
 import resource
 import time
 import tracemalloc
 
-from .training import Trainer, TrainConfig
+from .config import TrainConfig
+from .trainer import Trainer
+
+REFERENCE = """\
+data: ring8 (8 Gaussians on a circle of radius 2, std 0.02), fresh samples every step
+G: z in R^16 ~ N(0, I) -> Linear 128 -> ReLU -> Linear 128 -> ReLU -> Linear 2
+D: 2 -> Linear 128 -> LeakyReLU(0.2) -> Linear 128 -> LeakyReLU(0.2) -> Linear 1 (logit)
+batch 256 real + 256 fake; non-saturating loss; k = 1
+Adam lr 1e-4, betas (0.5, 0.999), eps 1e-8, on both networks; float32; one thread
+one step = one D update + one G update; warm-up steps, then timed steps (wall clock)
+PyTorch peer and comparison: benchmarks/ in the repository (torch_step.py, compare.py)"""
 
 
 def reference_config(dtype="float32", seed=0, steps=2100):

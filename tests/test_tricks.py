@@ -312,8 +312,9 @@ def test_bad_switch_values_are_one_line_errors(bad, match):
 
 def setup_from_cli(tmp_path, *argv):
     from scratchgan import cli
+    from scratchgan.cli.train import train_setup
     args = cli.build_parser().parse_args(["train", "--data", "ring8", "--out", str(tmp_path), *argv])
-    return cli._train_setup(args)[0].config
+    return train_setup(args)[0].config
 
 
 def test_train_command_line_switches(tmp_path):
