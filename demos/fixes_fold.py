@@ -6,7 +6,7 @@ must unfold it in its first, large steps. The figure trains the grid25 default t
 weights, once with the first layer's biases set to 0 and once as built (U(-1, 1)), and shows G(z) for a grid
 of latent points, coloured by z_1, at a few steps; the last column counts the modes captured by G itself
 (no EMA, truncation or rejection). One seed is an illustration, not a measurement: the measured effect over
-seeds is in the README ("Mode collapse, measured").
+seeds is in docs/modes.md.
 
     python demos/fixes_fold.py [--out runs/demos] [--seed 1] [--steps 0 300 1500 12000]
 """

@@ -1,11 +1,11 @@
-"""Regenerate the README gallery: for gaussian, ring8 and grid25, one training run recorded with --animate,
-then its animation, final frame and training curves copied into docs/gallery/.
+"""Regenerate the gallery that the README and docs/README.md show: for gaussian, ring8 and grid25, one training
+run recorded with --animate, then its animation, final frame and training curves copied into docs/gallery/.
 
     python demos/gallery.py                 # all three (a few minutes on one core)
     python demos/gallery.py ring8           # just one
-    python demos/gallery.py --replot        # redraw from the existing runs (after changing plots.py)
+    python demos/gallery.py --replot        # redraw from the existing runs (after changing scratchgan/plots/)
 
-Each run is exactly the README's command `python -m scratchgan train --data NAME --animate --out
+Each run is exactly the command `python -m scratchgan train --data NAME --animate --out
 runs/gallery/NAME`, with every training option at the dataset's default; nothing here changes a figure.
 """
 
@@ -18,7 +18,7 @@ import sys
 DATASETS = ("gaussian", "ring8", "grid25")
 RUNS = os.path.join("runs", "gallery")
 GALLERY = os.path.join("docs", "gallery")
-MAX_GIF_BYTES = 5_000_000          # the README's limit for one animation
+MAX_GIF_BYTES = 5_000_000          # one animation at most 5 MB, so the pages that show it stay light
 
 
 def train_command(name):
@@ -53,7 +53,7 @@ def main(argv=None):
             size = os.path.getsize(os.path.join(GALLERY, target))
             print(f"  {os.path.join(GALLERY, target)}: {size / 1e6:.2f} MB")
             if target.endswith(".gif") and size > MAX_GIF_BYTES:
-                raise SystemExit(f"error: {target} is {size / 1e6:.1f} MB, over the README's 5 MB limit")
+                raise SystemExit(f"error: {target} is {size / 1e6:.1f} MB, over the 5 MB limit of one animation")
     return 0
 
 

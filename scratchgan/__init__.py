@@ -1,6 +1,7 @@
 """scratchgan: generative adversarial networks from scratch in NumPy.
 
-Reading path: nn (layers and backprop) -> losses (GAN objectives) -> optim -> gradcheck -> training.
+Reading path: nn (layers and backprop) -> losses (GAN objectives) -> optim -> gradcheck -> gan_backward (the two
+gradients of a GAN step) -> config, networks -> trainer (Algorithm 1) -> sampling -> run; the README has the map.
 """
 
 import os

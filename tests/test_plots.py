@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from scratchgan import checkpoint, cli, losses, nn, plots
+from scratchgan import checkpoint, cli, errors, losses, nn, plots
 from scratchgan.config import default_config
 from scratchgan.trainer import Trainer
 
@@ -125,7 +125,7 @@ def test_kde_integrates_to_one():
 
 
 def test_plot_run_names_the_missing_file(tmp_path, capsys):
-    with pytest.raises(cli.UsageError, match="history.npz"):
+    with pytest.raises(errors.UsageError, match="history.npz"):
         plots.plot_run(str(tmp_path))
     np.savez(tmp_path / "history.npz", step=np.arange(3))
     assert cli.main(["plot", str(tmp_path)]) == 2

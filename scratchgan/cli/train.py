@@ -39,7 +39,7 @@ def add_parser(sub):
     p.add_argument("--checkpoint-every", type=int, default=1000, metavar="N",
                    help="save a checkpoint every N steps (default 1000)")
     p.add_argument("--animate", action="store_true", help="record frames and write animation.gif")
-    f = p.add_argument_group("the fixes (README: 'The fixes')")
+    f = p.add_argument_group("the fixes (docs/fixes.md)")
     f.add_argument("--preset", choices=["wgan", "wgan-gp", "dcgan"],
                    help="the paper's settings: wgan (clip 0.01, n_critic 5, RMSprop 5e-5), wgan-gp (gp 10, "
                         "n_critic 5, Adam 1e-4 betas 0, 0.9), dcgan (BatchNorm G, Adam 2e-4 beta1 0.5)")
