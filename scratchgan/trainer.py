@@ -117,8 +117,14 @@ class Trainer:
         frac = min(1.0, (step - start) / max(cfg.steps - 1 - start, 1.0))
         return 1.0 + frac * (cfg.lr_final - 1.0)
 
-    def train_step(self):
-        """One iteration: k D-steps, then one G-step. Returns its history record (a dict of floats)."""
+    def train_step(self, observe=None):
+        """One iteration: k D-steps, then one G-step. Returns its history record (a dict of floats).
+
+        observe: None, or a function observe(stage, **arrays) called at each stage of the iteration, in order
+        (scratchgan.slowmo prints them): "samples" (z, x_real, x_fake of a D-step), "d_backward" (loss_d,
+        real_logits, fake_logits, sigma: D's .grad now holds dL_D/dphi), "d_update" (after D's optimizer
+        step), then "g_backward" (z, loss_g: G's .grad holds dL_G/dtheta) and "g_update". It only looks: the
+        iteration is the same with or without it."""
         cfg = self.config
         factor = self.lr_factor(self.step)
         self.opt_d.lr = cfg.lr_d * factor
@@ -128,9 +134,14 @@ class Trainer:
                  if cfg.instance_noise else 0.0)
         for _ in range(cfg.k):
             x_real = self.real(cfg.batch)
-            x_fake = self.G.forward(self.noise(cfg.batch))   # G(z) as a constant: G's backward is not run
+            z = self.noise(cfg.batch)
+            x_fake = self.G.forward(z)                       # G(z) as a constant: G's backward is not run
+            if observe is not None:
+                observe("samples", z=z, x_real=x_real, x_fake=x_fake)
             self.opt_d.zero_grad()
             loss_d, real_logits, fake_logits = self.discriminator_step_backward(x_real, x_fake, sigma)
+            if observe is not None:
+                observe("d_backward", loss_d=loss_d, real_logits=real_logits, fake_logits=fake_logits, sigma=sigma)
             norm_d = grad_norm(self.opt_d.params)
             if not (math.isfinite(loss_d) and math.isfinite(norm_d)):
                 raise TrainingDiverged(f"training diverged at step {self.step + 1}: discriminator loss "
@@ -140,9 +151,14 @@ class Trainer:
                 tricks.clip_weights(self.D.parameters(), cfg.clip)   # WGAN: after every critic step
             if self.hist_d is not None:
                 self.hist_d.update()
+            if observe is not None:
+                observe("d_update")
 
         self.opt_g.zero_grad()
-        loss_g = self.generator_step_backward(self.noise(cfg.batch), sigma)
+        z = self.noise(cfg.batch)
+        loss_g = self.generator_step_backward(z, sigma)
+        if observe is not None:
+            observe("g_backward", z=z, loss_g=loss_g)
         norm_g = grad_norm(self.opt_g.params)
         if not (math.isfinite(loss_g) and math.isfinite(norm_g)):
             raise TrainingDiverged(f"training diverged at step {self.step + 1}: generator loss {loss_g}, "
@@ -150,6 +166,8 @@ class Trainer:
         self.opt_g.step()
         if self.hist_g is not None:
             self.hist_g.update()
+        if observe is not None:
+            observe("g_update")
         if self.ema is not None:
             self.ema.update(self.step)      # decay capped at (1 + step) / (10 + step) early on
 
