@@ -120,7 +120,14 @@ def read_checkpoint(path):
     if not os.path.isfile(path):
         raise ValueError(f"checkpoint not found: {path}")
     try:
-        with np.load(path, allow_pickle=False) as f:
+        archive = np.load(path, allow_pickle=False)
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile, KeyError) as e:
+        reason = str(e).splitlines()[0] if str(e) else type(e).__name__
+        raise ValueError(f"cannot read checkpoint {path} (truncated or not a .npz file): {reason}") from None
+    if not isinstance(archive, np.lib.npyio.NpzFile):           # a .npy file loads as one bare array
+        raise ValueError(f"{path} is not a scratchgan checkpoint: it holds one array, not a .npz archive")
+    try:
+        with archive as f:
             arrays = {name: f[name] for name in f.files}     # reads every member: truncation shows here
     except (OSError, ValueError, EOFError, zipfile.BadZipFile, KeyError) as e:
         reason = str(e).splitlines()[0] if str(e) else type(e).__name__
@@ -130,6 +137,10 @@ def read_checkpoint(path):
     for name in ("config", "step", "rng_state", "sample_rng_state", "opt_g.t", "opt_d.t"):
         if name not in arrays:
             raise ValueError(f"checkpoint {path} is incomplete: it has no '{name}' entry")
+    for name, a in arrays.items():      # a diverged or corrupted state must not be trained on
+        if name.split(".")[0] in ("G", "D", "G_ema", "opt_g", "opt_d") and a.dtype.kind == "f" \
+                and not np.all(np.isfinite(a)):
+            raise ValueError(f"checkpoint {path} is corrupt: its entry '{name}' holds NaN or infinite values")
     return arrays
 
 

@@ -88,3 +88,35 @@ def test_checkpoint_of_another_architecture_does_not_fit(tmp_path):
     wrong_G = nn.mlp([4, 8, 2], rng=np.random.default_rng(0))
     with pytest.raises(ValueError, match="does not fit this trainer: G parameter 0 has shape"):
         load_trainer(path, G=wrong_G)
+
+
+def test_a_npy_file_given_as_checkpoint_is_refused_in_one_line_at_the_command_line(tmp_path, capsys):
+    from scratchgan.cli import main
+
+    npy = tmp_path / "samples.npy"
+    np.save(npy, np.zeros((5, 2)))
+    before = npy.read_bytes()
+    assert main(["train", "--resume", str(npy), "--out", str(tmp_path)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("error: ") and "\n" not in err and "one array" in err
+    assert npy.read_bytes() == before and sorted(p.name for p in tmp_path.iterdir()) == ["samples.npy"]
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf])
+def test_a_checkpoint_holding_nan_or_inf_is_refused_at_load_touching_nothing(tmp_path, capsys, bad):
+    from scratchgan.cli import main
+
+    out = tmp_path / "run"
+    assert main(["train", "--data", "gaussian", "--steps", "20", "--out", str(out)]) == 0
+    arrays = dict(np.load(out / "checkpoint.npz"))
+    arrays["D.2"] = arrays["D.2"].copy()
+    arrays["D.2"].flat[3] = bad
+    np.savez(out / "checkpoint.npz", **arrays)
+    files = {p.name: p.read_bytes() for p in out.iterdir()}
+    capsys.readouterr()
+    assert main(["train", "--out", str(out), "--resume", "--steps", "40"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("error: ") and "\n" not in err and "'D.2'" in err and "NaN or infinite" in err
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == files
+    with pytest.raises(ValueError, match="corrupt"):
+        load_trainer(out / "checkpoint.npz")
