@@ -3,6 +3,7 @@
     gradcheck   cli/gradcheck.py   every hand-written gradient against central differences
     train       cli/train.py       train a GAN, write samples, metrics and figures
     step        cli/step.py        one training iteration in slow motion
+    sample      cli/sample.py      new samples from a finished run
     bench       cli/bench.py       time the reference training step
     modes       cli/modes.py       the mode-collapse benchmark
     plot        cli/plot.py        redraw a finished run's figures
@@ -16,7 +17,7 @@ import argparse
 import sys
 
 from ..errors import UsageError
-from . import bench, gradcheck, modes, plot, step, train
+from . import bench, gradcheck, modes, plot, sample, step, train
 
 
 class OneLineErrorParser(argparse.ArgumentParser):
@@ -34,7 +35,7 @@ def build_parser():
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
 
-    for command in (gradcheck, train, step, bench, modes, plot):
+    for command in (gradcheck, train, step, sample, bench, modes, plot):
         command.add_parser(sub)
     return parser
 
