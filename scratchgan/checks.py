@@ -3,12 +3,13 @@
 Each hand-written backward pass is compared with central differences in float64 (scratchgan.gradcheck):
 every layer and activation, every loss with respect to its logits, the two compositions of a GAN step
 (L_D into D, L_G through D into G) for every loss, the penalties' double backprop for every activation,
-feature matching, PacGAN, the MMD term, the warm start's regression, historical averaging and BatchNorm.
+feature matching, PacGAN, the MMD term, the warm start's regression, historical averaging, BatchNorm and the
+conditional networks G(z, y), D(x, y).
 """
 
 import numpy as np
 
-from . import gradcheck, losses, mmd, nn, penalties, tricks, warmstart
+from . import conditional, gradcheck, losses, mmd, nn, penalties, tricks, warmstart
 from .batchnorm import BatchNorm
 from .gan_backward import generator_backward
 
@@ -163,4 +164,14 @@ def _extra_checks(rng):
     bn.forward(rng.normal(1.0, 2.0, (16, 4)))
     bn.eval()
     rows.append(("layer", "BatchNorm(4), eval mode", gradcheck.check_module(bn, rng.standard_normal((6, 4)))))
+
+    # Conditional GANs: onehot(y) joined to the input, and L_D, L_G through D(x, y) into G(z, y)'s parameters.
+    labels = conditional.OneHotLabels(3)
+    conditional.set_labels(labels, rng.integers(0, 3, 6))
+    rows.append(("layer", "OneHotLabels(3)", gradcheck.check_module(labels, rng.standard_normal((6, 4)))))
+    G = nn.Sequential(conditional.OneHotLabels(3), *nn.mlp([4 + 3, 16, 2], rng=rng, activation="tanh", dtype=f64).layers)
+    D = nn.Sequential(conditional.OneHotLabels(3), *nn.mlp([2 + 3, 16, 1], rng=rng, activation="tanh", dtype=f64).layers)
+    res = gradcheck.check_gan(G, D, losses.NonSaturating(), rng.standard_normal((9, 2)), rng.standard_normal((9, 4)))
+    rows.append(("composite", "conditional: L_D -> D(x, y) params", res["discriminator"]))
+    rows.append(("composite", "conditional: L_G -> D(x, y) -> G(z, y) params", res["generator"]))
     return rows

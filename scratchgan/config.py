@@ -12,7 +12,7 @@ import math
 import numpy as np
 
 from . import losses, nn, optim, penalties
-from .data import DATASETS, NOISE_KINDS
+from .data import DATASETS, NOISE_KINDS, get_dataset, is_table_path
 
 DTYPES = {"float32": np.float32, "float64": np.float64}
 
@@ -53,6 +53,8 @@ class TrainConfig:
     hist_avg            w: adds w ||theta - mean of past theta||^2 to both players' losses (historical averaging)
     g_batchnorm         G is Linear-BatchNorm-ReLU blocks (the DCGAN recipe) instead of a plain MLP
     mmd                 w: adds w MMD^2(G(z), x_real) (Gaussian kernels, scratchgan.mmd) to G's loss; 0: off
+    conditional         G(z, y) and D(x, y): the label y (a mixture's component, a digit's class) is given to both
+                        as a one-hot vector (scratchgan.conditional; Mirza & Osindero 2014); needs labelled data
     restarts            how many times run.train_with_restarts may train again, from a fresh random stream, when
                         the finished run fails its two-sample test (sampling.two_sample_check); 0: never
     seed                the one seed every random number of the run derives from
@@ -104,6 +106,7 @@ class TrainConfig:
     mmd: float = 0.0
     restarts: int = 0
     attempt: int = 0
+    conditional: bool = False
 
     def __post_init__(self):
         self.g_hidden = tuple(int(h) for h in self.g_hidden)
@@ -141,8 +144,9 @@ class TrainConfig:
                 raise ValueError(f"{name} must be in {'(' if lo_open else '['}0, 1{')' if hi_open else ']'}, "
                                  f"got {v!r}")
 
-        if self.data not in DATASETS:
-            raise ValueError(f"unknown dataset {self.data!r}; choose one of: {', '.join(DATASETS)}")
+        if self.data not in DATASETS and not is_table_path(self.data):
+            raise ValueError(f"unknown dataset {self.data!r}; choose one of: {', '.join(DATASETS)}, "
+                             f"or a file of your own (.npy, .npz, .csv, .txt)")
         if self.loss not in losses.LOSSES:
             raise ValueError(f"unknown loss {self.loss!r}; choose one of: {', '.join(losses.LOSSES)}")
         for name in ("steps", "k", "batch", "z_dim", "log_every", "eval_samples"):
@@ -201,11 +205,20 @@ def validate_fixes(config):
         raise ValueError(f"pack must be a positive integer, got {m!r}")
     if config.batch % m:
         raise ValueError(f"batch {config.batch} must be divisible by pack {m}")
-    for name in ("feature_matching", "g_batchnorm"):
+    for name in ("feature_matching", "g_batchnorm", "conditional"):
         if not isinstance(getattr(config, name), bool):
             raise ValueError(f"{name} must be true or false, got {getattr(config, name)!r}")
     if config.feature_matching and m > 1:
         raise ValueError("feature_matching and pack > 1 do not combine (D's features are per pack)")
+    if config.conditional:
+        clash = [name for name, on in (("pack", m > 1), ("penalty", config.penalty != "none"),
+                                       ("feature_matching", config.feature_matching), ("mmd", config.mmd > 0),
+                                       ("truncation", config.truncation > 0), ("rejection", config.rejection > 0),
+                                       ("g_init moments", config.g_init == "moments"),
+                                       ("g_batchnorm", config.g_batchnorm)) if on]
+        if clash:
+            raise ValueError(f"conditional does not combine with {', '.join(clash)}: turn "
+                             f"{'it' if len(clash) == 1 else 'them'} off (e.g. --pack 1 --truncation 0 --rejection 0)")
 
 
 # Per-dataset defaults: what `python -m scratchgan train --data NAME` uses. Each trains well out of the box
@@ -247,6 +260,8 @@ DEFAULT_CONFIGS = {
     "moons": dict(steps=4000, batch=256, lr_d=1e-3, lr_g=1e-3, z_dim=2, g_hidden=(128, 128),
                   d_hidden=(128, 128), lr_decay_start=0.5, lr_final=0.05, ema=0.999, instance_noise=0.1,
                   instance_noise_until=0.5, eval_every=200),
+    "digits": dict(steps=6000, batch=128, lr_d=5e-4, lr_g=5e-4, z_dim=16, g_hidden=(256, 256),
+                   d_hidden=(256, 256), lr_decay_start=0.5, lr_final=0.05, ema=0.999, eval_every=0),
 }
 
 
@@ -262,10 +277,33 @@ PRESETS = {
 }
 
 
+def table_recipe(dim, n):
+    """The default recipe for a table of your own, from its dimension d and its number of rows n.
+
+    The 2D toys' recipe without the mixture-specific filters: an MLP pair with hidden widths that grow
+    with d, a latent of about d dimensions (at least 2, at most 32), instance noise for the first half, a
+    linear learning-rate decay over the second half and an EMA of G. Steps grow with n (more rows, more to
+    learn) between 3,000 and 10,000."""
+    width = 64 if dim <= 2 else 128 if dim <= 16 else 256
+    steps = int(min(10000, max(3000, 5 * n)))
+    return dict(steps=steps, batch=min(256, max(32, n // 4)), lr_d=1e-3, lr_g=1e-3, z_dim=int(min(32, max(2, dim))),
+                g_hidden=(width, width), d_hidden=(width, width), lr_decay_start=0.5, lr_final=0.05, ema=0.999,
+                instance_noise=0.1, instance_noise_until=0.5, eval_every=0)
+
+
 def default_config(data, **overrides):
-    """The TrainConfig that trains `data` well out of the box, with `overrides` (field=value) applied."""
-    if data not in DATASETS:
-        raise ValueError(f"unknown dataset {data!r}; choose one of: {', '.join(DATASETS)}")
-    fields = dict(DEFAULT_CONFIGS.get(data, {}), data=data)
+    """The TrainConfig that trains `data` well out of the box, with `overrides` (field=value) applied.
+
+    data: a dataset's name (DEFAULT_CONFIGS holds their recipes) or the path of a table of your own (its
+    recipe comes from table_recipe)."""
+    if data not in DATASETS and not is_table_path(data):
+        raise ValueError(f"unknown dataset {data!r}; choose one of: {', '.join(DATASETS)}, "
+                         f"or a file of your own (.npy, .npz, .csv, .txt)")
+    if is_table_path(data):
+        rows = get_dataset(data).rows
+        recipe = table_recipe(rows.shape[1], rows.shape[0])
+    else:
+        recipe = DEFAULT_CONFIGS.get(data, {})
+    fields = dict(recipe, data=data)
     fields.update(overrides)
     return TrainConfig.from_dict(fields).validate()

@@ -14,13 +14,24 @@ and, for the mixtures of Gaussians (whose density is known in closed form, as th
 
     .log_prob(x) -> (n,) float64 log pi(x) for x of shape (n, dim),   .pdf(x) = exp(log_prob(x)).
 
+Labelled datasets (the mixtures, whose label is the component; the digits) also have
+    .n_classes                                 the number of labels K (None when the data has none)
+    .sample_labelled(n, rng) -> (x, y)         x as sample() draws it, y (n,) int64 labels in 0..K-1
+
+Beyond the toys: `digits`, the 8x8 handwritten digits shipped with the package (Digits, 64 dimensions),
+and your own data: get_dataset(PATH) reads an (n, d) table from a .npy, .npz, .csv or .txt file
+(scratchgan.tables) and samples its rows (Table).
+
 The 2D mixtures are the geometries the mode-collapse literature measures on (Metz et al. 2016 "Unrolled
 GANs", Srivastava et al. 2017 "VEEGAN", Lin et al. 2018 "PacGAN"): 8 Gaussians on a circle of radius 2 with
 std 0.02, and 25 Gaussians on the grid {-4, -2, 0, 2, 4}^2 with std 0.05, all with equal weights.
 """
 
+import os
+
 import numpy as np
 
+from .tables import TABLE_EXTENSIONS, read_table
 
 class Dataset:
     """Base class: a named distribution over R^dim that can be sampled."""
@@ -30,6 +41,7 @@ class Dataset:
     centers = None
     std = None
     bounds = None
+    n_classes = None
 
     def sample(self, n, rng, dtype=np.float32):
         raise NotImplementedError
@@ -71,15 +83,20 @@ class GaussianMixture(Dataset):
         lo, hi = centers.min(axis=0), centers.max(axis=0)
         pad = 5 * self.std + max(0.2 * float((hi - lo).max()), 0.5)
         self.bounds = np.stack([lo - pad, hi + pad], axis=1)
+        self.n_classes = len(centers)
 
     def sample(self, n, rng, dtype=np.float32):
         """(n, dim) array of draws from pi."""
+        return self.sample_labelled(n, rng, dtype)[0]
+
+    def sample_labelled(self, n, rng, dtype=np.float32):
+        """(x, k): (n, dim) draws from pi and (n,) the index of the component each was drawn from."""
         _check_n_rng(self.name, n, rng)
         k = rng.integers(0, len(self.centers), size=n)
         eps = rng.standard_normal((n, self.dim), dtype=np.float32)
         eps *= np.float32(self.std)
         eps += self._centers32[k]
-        return eps if dtype == np.float32 else eps.astype(dtype)
+        return (eps if dtype == np.float32 else eps.astype(dtype)), k
 
     def log_prob(self, x):
         """(n,) float64 log pi(x) for x of shape (n, dim)."""
@@ -170,6 +187,76 @@ class Moons(Dataset):
         return x.astype(dtype)
 
 
+class Rows(Dataset):
+    """A finite set of rows, sampled uniformly with replacement: the empirical distribution of a table.
+
+    rows: (n, dim) the training rows; heldout: (m, dim) rows kept out of training, for the two-sample tests;
+    labels, heldout_labels: their (n,) and (m,) int labels, or None. bounds: each column's range plus 5%.
+    """
+
+    def __init__(self, name, rows, heldout, labels=None, heldout_labels=None, n_classes=None):
+        self.name = name
+        self.rows = np.asarray(rows, dtype=np.float64)
+        self.heldout = np.asarray(heldout, dtype=np.float64)
+        self.dim = self.rows.shape[1]
+        self.labels, self.heldout_labels, self.n_classes = labels, heldout_labels, n_classes
+        self._rows32 = self.rows.astype(np.float32)
+        lo, hi = self.rows.min(axis=0), self.rows.max(axis=0)
+        pad = 0.05 * np.maximum(hi - lo, 1e-6)
+        self.bounds = np.stack([lo - pad, hi + pad], axis=1)
+
+    def sample(self, n, rng, dtype=np.float32):
+        """(n, dim) rows drawn uniformly with replacement from the training rows."""
+        _check_n_rng(self.name, n, rng)
+        x = self._rows32[rng.integers(0, len(self.rows), size=n)]
+        return x if dtype == np.float32 else x.astype(dtype)
+
+    def sample_labelled(self, n, rng, dtype=np.float32):
+        """(x, y): n rows drawn uniformly with replacement and their labels."""
+        if self.labels is None:
+            raise ValueError(f"{self.name} has no labels")
+        _check_n_rng(self.name, n, rng)
+        i = rng.integers(0, len(self.rows), size=n)
+        x = self._rows32[i]
+        return (x if dtype == np.float32 else x.astype(dtype)), self.labels[i]
+
+
+def split_rows(n, heldout_fraction, seed=0):
+    """(train indices, held-out indices) of n rows: a fixed random permutation, so every run holds out
+    the same rows."""
+    order = np.random.default_rng(seed).permutation(n)
+    m = int(round(heldout_fraction * n))
+    return np.sort(order[m:]), np.sort(order[:m])
+
+
+DIGITS_FILE = os.path.join(os.path.dirname(__file__), "datasets", "digits.npz")
+
+
+def digits():
+    """The UCI handwritten digits: 1,797 images of 8 x 8 pixels in 0..16, labels 0..9 (datasets/README.md).
+
+    A fixed sixth of the images (300) is held out of training: the digit metrics test on them."""
+    with np.load(DIGITS_FILE) as f:
+        images, labels = f["images"].astype(np.float64), f["labels"].astype(np.int64)
+    train, held = split_rows(len(images), 300 / len(images))
+    data = Rows("digits", images[train], images[held], labels[train], labels[held], n_classes=10)
+    data.bounds = np.tile([[0.0, 16.0]], (64, 1))          # the pixels' own range, not the sample's
+    return data
+
+
+def is_table_path(name):
+    """True when a dataset name is a file of your own (it ends in .npy, .npz, .csv or .txt)."""
+    return str(name).lower().endswith(TABLE_EXTENSIONS)
+
+
+def table(path, heldout_fraction=0.2):
+    """Your own data: the (n, d) table in the file `path` (scratchgan.tables.read_table); a fixed fifth of
+    its rows is held out of training for the two-sample tests."""
+    rows = read_table(path)
+    train, held = split_rows(len(rows), heldout_fraction)
+    return Rows(os.path.basename(path), rows[train], rows[held])
+
+
 DATASETS = {
     "gaussian": gaussian,
     "mixture1d": mixture1d,
@@ -177,13 +264,18 @@ DATASETS = {
     "grid25": grid25,
     "spiral": Spiral,
     "moons": Moons,
+    "digits": digits,
 }
 
 
 def get_dataset(name):
-    """A dataset from its name (see DATASETS); an unknown name raises a ValueError listing the valid ones."""
+    """A dataset from its name (see DATASETS) or a file's path (see table); an unknown name raises a
+    ValueError listing the valid ones, a bad file one naming the file."""
+    if is_table_path(name):
+        return table(name)
     if name not in DATASETS:
-        raise ValueError(f"unknown dataset {name!r}; choose one of: {', '.join(DATASETS)}")
+        raise ValueError(f"unknown dataset {name!r}; choose one of: {', '.join(DATASETS)}, "
+                         f"or a file of your own ({', '.join(TABLE_EXTENSIONS)})")
     return DATASETS[name]()
 
 

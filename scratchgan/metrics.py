@@ -62,6 +62,11 @@ def distances(a, b):
 # Mode coverage (the VEEGAN protocol; Srivastava et al. 2017, reused by PacGAN, Lin et al. 2018)
 # ---------------------------------------------------------------------------------------------------------
 
+def nearest_centre(samples, centers):
+    """(n,) the index of each sample's nearest centre, argmin_k ||x - c_k||: a mixture's classifier."""
+    return squared_distances(_as_points("samples", samples), _as_points("centers", centers)).argmin(axis=1)
+
+
 def mode_coverage(samples, centers, std):
     """Count the modes of a Gaussian mixture that the generator's samples capture.
 

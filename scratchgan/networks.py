@@ -2,12 +2,14 @@
 
 build_generator      G: z_dim -> g_hidden... -> dim, then the data box's affine map
 build_discriminator  D: the inverse map, then dim -> d_hidden... -> 1 (a logit); PacGAN packing if asked
+(with config.conditional, both take the label too: a OneHotLabels layer joins onehot(y) to their input)
 data_scale           the centre and scale of a dataset's box, which both maps use
 """
 
 import numpy as np
 
 from . import nn, tricks
+from .conditional import OneHotLabels
 from .config import DTYPES
 
 
@@ -31,11 +33,14 @@ def build_generator(config, data, rng):
         from .batchnorm import dcgan_generator
         net = dcgan_generator([config.z_dim, *config.g_hidden, data.dim], rng=rng, dtype=dtype)
     else:
-        net = nn.mlp([config.z_dim, *config.g_hidden, data.dim], rng=rng, activation=config.g_activation,
+        labels = data.n_classes if config.conditional else 0      # G(z, y): onehot(y) joins z (conditional)
+        net = nn.mlp([config.z_dim + labels, *config.g_hidden, data.dim], rng=rng, activation=config.g_activation,
                      dtype=dtype)
         if config.g_first_bias == "uniform":
             first = net.layers[0]
             first.b.data[...] = rng.uniform(-1.0, 1.0, size=first.b.data.shape)
+        if config.conditional:
+            net = nn.Sequential(OneHotLabels(data.n_classes), *net.layers)
     m, s = data_scale(data)
     return nn.Sequential(*net.layers, nn.FixedAffine(s, m, dtype))
 
@@ -46,9 +51,11 @@ def build_discriminator(config, data, rng):
     (hyperplanes w.x + b = 0) spread over the data box instead of all passing through its centre."""
     dtype = DTYPES[config.dtype]
     k = config.pack                         # PacGAN: D reads k samples side by side (k = 1: plain D)
-    net = nn.mlp([data.dim * k, *config.d_hidden, 1], rng=rng, activation=config.d_activation, dtype=dtype)
+    labels = data.n_classes if config.conditional else 0          # D(x, y): onehot(y) joins x (conditional)
+    net = nn.mlp([data.dim * k + labels, *config.d_hidden, 1], rng=rng, activation=config.d_activation, dtype=dtype)
     first = net.layers[0]
     first.b.data[...] = rng.uniform(-1.0, 1.0, size=first.b.data.shape)
     m, s = data_scale(data)
-    D = nn.Sequential(nn.FixedAffine(np.tile(1.0 / s, k), np.tile(-m / s, k), dtype), *net.layers)
+    layers = [OneHotLabels(data.n_classes)] if config.conditional else []
+    D = nn.Sequential(nn.FixedAffine(np.tile(1.0 / s, k), np.tile(-m / s, k), dtype), *layers, *net.layers)
     return tricks.Packed(D, k) if k > 1 else D

@@ -53,7 +53,8 @@ def final_metrics(trainer, samples, n_test=1000):
     """The numbers a finished run reports in metrics.json, as a flat dict of plain floats, ints and bools.
 
     samples: (M, dim) generated samples.  Always: data, step, n_samples, sample_mean, sample_std (per
-    dimension), data_mean, data_std (of as many fresh data samples), and the two-sample tests of
+    dimension), data_mean, data_std (of as many fresh data samples, or of the held-out rows of a table),
+    and the two-sample tests of
     metrics.two_sample_report on n_test data and n_test generated samples (mmd2, mmd_p_value,
     mmd_rejects_h0, c2st_accuracy, c2st_p_value, c2st_rejects_h0, alpha). For mixtures of isotropic
     Gaussians: modes, n_modes, high_quality, reverse_kl (metrics.mode_coverage on all M samples). Where the
@@ -62,7 +63,8 @@ def final_metrics(trainer, samples, n_test=1000):
     Random draws come from trainer.sample_rng, never the training stream.
     """
     data, rng = trainer.data, trainer.sample_rng
-    real = data.sample(len(samples), rng, dtype=np.float64)
+    # a table of rows (your own data, the digits) is tested against its held-out rows, never seen in training
+    real = data.heldout if hasattr(data, "heldout") else data.sample(len(samples), rng, dtype=np.float64)
     out = {"data": data.name, "step": trainer.step, "n_samples": len(samples),
            "sample_mean": samples.mean(axis=0).tolist(), "sample_std": samples.std(axis=0).tolist(),
            "data_mean": real.mean(axis=0).tolist(), "data_std": real.std(axis=0).tolist()}
@@ -76,11 +78,21 @@ def final_metrics(trainer, samples, n_test=1000):
     if hasattr(data, "log_prob"):
         out.update(mean_log_prob=float(data.log_prob(samples).mean()),
                    data_mean_log_prob=float(data.log_prob(real).mean()))
-    n = min(n_test, len(samples))
+    n = min(n_test, len(samples), len(real))
     if n >= 4:
         out.update(metrics.two_sample_report(real[:n], samples[:n], rng=rng))
+    if trainer.config.conditional and data.centers is not None:
+        out["label_agreement"] = label_agreement(trainer, lambda x: metrics.nearest_centre(x, data.centers))
     if data.dim == 1:
         ks, p = metrics.ks_test(real, samples)
         out.update(ks_statistic=float(ks), ks_p_value=float(p),
                    wasserstein1=float(metrics.wasserstein_1d(real, samples)))
     return out
+
+
+def label_agreement(trainer, classify, n=500, seed=17):
+    """A conditional run's label agreement: for each class k, the fraction of n samples drawn with label k
+    that `classify` (a function (n, dim) -> (n,) labels the GAN never trained with) puts in class k.
+    Returns a list of K floats; its own random stream, seeded by `seed`."""
+    rng = np.random.default_rng([seed, trainer.step])
+    return [float(np.mean(classify(trainer.sample(n, rng, label=k)) == k)) for k in range(trainer.data.n_classes)]

@@ -28,16 +28,17 @@ class Run:
     def __repr__(self):
         return f"Run({self.run_dir!r}, data={self.config.data!r}, step={self.trainer.step})"
 
-    def sample(self, n, seed=0):
+    def sample(self, n, seed=0, label=None):
         """(n, dim) samples drawn by the run's own sampler, from a random stream seeded by `seed`: the same
-        seed gives the same samples, and sampling never changes the run."""
+        seed gives the same samples, and sampling never changes the run. label=k: a conditional run's
+        class k only."""
         n = int(n)
         if n <= 0:
             raise ValueError(f"the number of samples must be positive, got {n}")
         if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
             raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
         rng = np.random.default_rng([int(seed), 5])
-        return np.asarray(self.trainer.sample(n, rng))
+        return np.asarray(self.trainer.sample(n, rng, label=label))
 
 
 def load_run(run_dir):

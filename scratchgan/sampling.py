@@ -14,7 +14,7 @@ import dataclasses
 
 import numpy as np
 
-from . import metrics
+from . import conditional, metrics
 from .networks import build_discriminator, data_scale
 from .rejection import fit_ratio, rejection_sample
 from .truncation import truncated_sample
@@ -27,7 +27,7 @@ CHECK_BANDWIDTH = 0.2    # its kernel's width, in units of the data box's scale 
 CHECK_ALPHA = 0.01       # its level
 
 
-def sample(trainer, n, rng=None, *, rejection=True):
+def sample(trainer, n, rng=None, *, rejection=True, label=None):
     """(n, dim) samples G(z) (from the EMA weights when config.ema > 0), z from trainer.sample_rng by default.
 
     With config.truncation = q > 0, n / (1 - q) latent points are drawn and the n whose ||dG/dz|| is
@@ -35,8 +35,13 @@ def sample(trainer, n, rng=None, *, rejection=True):
     With config.rejection = sigma > 0 (and rejection=True), those samples are the proposals of
     discriminator rejection sampling (scratchgan.rejection): a D fitted to them at the current step
     keeps each with probability min(1, exp(l(x) - log M)). Evaluations during training pass
-    rejection=False (fitting that D takes a few seconds)."""
+    rejection=False (fitting that D takes a few seconds).
+    A conditional run (config.conditional) draws each sample's class uniformly, or all of class `label`."""
     rng = trainer.sample_rng if rng is None else rng
+    if label is not None and not trainer.config.conditional:
+        raise ValueError(f"--label needs a run trained with --conditional; this {trainer.config.data} run was not")
+    if trainer.config.conditional:
+        return conditional_sample(trainer, int(n), rng, label)
     if trainer.config.rejection > 0 and rejection:
         x, _ = rejection_sample(lambda m: propose(trainer, m, rng), ratio_discriminator(trainer), int(n), rng)
         return x
@@ -52,6 +57,24 @@ def propose(trainer, n, rng):
         return x
     finally:
         G.train()
+
+
+def conditional_sample(trainer, n, rng, label=None):
+    """n samples G(z, y) of a conditional run (EMA weights if configured), y uniform over the classes or all
+    `label`; truncation and rejection do not apply (config.validate refuses them with conditional)."""
+    K = trainer.data.n_classes
+    if label is not None and not (isinstance(label, (int, np.integer)) and 0 <= label < K):
+        raise ValueError(f"label must be an integer class in 0..{K - 1}, got {label!r}")
+    G = trainer.G_ema if trainer.G_ema is not None else trainer.G
+    y = rng.integers(0, K, size=n) if label is None else np.full(n, label)
+    z = trainer.noise(n, rng)
+    conditional.set_labels(G, y)
+    G.eval()
+    try:
+        return G.forward(z)
+    finally:
+        G.train()
+        conditional.set_labels(G, None)
 
 
 def ratio_discriminator(trainer):

@@ -9,7 +9,7 @@ import math
 
 import numpy as np
 
-from . import losses, metrics, mmd, nn, optim, penalties, sampling, tricks, warmstart
+from . import conditional, losses, metrics, mmd, nn, optim, penalties, sampling, tricks, warmstart
 from .config import DTYPES
 from .data import get_dataset, sample_noise
 from .gan_backward import discriminator_backward, generator_backward
@@ -73,6 +73,9 @@ class Trainer:
         self.rng = np.random.default_rng(train_seed)
         self.sample_rng = np.random.default_rng(sample_seed)
         self.data = data if data is not None else get_dataset(config.data)
+        if config.conditional and self.data.n_classes is None:
+            raise ValueError(f"conditional needs labelled data (digits, or a mixture such as ring8 or grid25); "
+                             f"{self.data.name} has no labels")
         smoothing = {"real_label": 1.0 - config.label_smoothing} if config.label_smoothing else {}
         self.objective = objective if objective is not None else losses.get_loss(config.loss, **smoothing)
         self.G = G if G is not None else build_generator(config, self.data, self.rng)
@@ -133,7 +136,13 @@ class Trainer:
         sigma = (tricks.annealed(cfg.instance_noise, self.step, cfg.instance_noise_until * cfg.steps)
                  if cfg.instance_noise else 0.0)
         for _ in range(cfg.k):
-            x_real = self.real(cfg.batch)
+            if cfg.conditional:     # D(x, y) sees each real x with its own label, each G(z, y) with the y it was made for
+                x_real, y_real = self.data.sample_labelled(cfg.batch, self.rng, dtype=self.dtype)
+                y_fake = conditional.draw_labels(cfg.batch, self.data.n_classes, self.rng)
+                conditional.set_labels(self.G, y_fake)
+                conditional.set_labels(self.D, np.concatenate([y_real, y_fake]))     # the stacked batch's labels
+            else:
+                x_real = self.real(cfg.batch)
             z = self.noise(cfg.batch)
             x_fake = self.G.forward(z)                       # G(z) as a constant: G's backward is not run
             if observe is not None:
@@ -156,6 +165,10 @@ class Trainer:
 
         self.opt_g.zero_grad()
         z = self.noise(cfg.batch)
+        if cfg.conditional:
+            y = conditional.draw_labels(cfg.batch, self.data.n_classes, self.rng)
+            conditional.set_labels(self.G, y)
+            conditional.set_labels(self.D, y)
         loss_g = self.generator_step_backward(z, sigma)
         if observe is not None:
             observe("g_backward", z=z, loss_g=loss_g)
@@ -170,6 +183,9 @@ class Trainer:
             observe("g_update")
         if self.ema is not None:
             self.ema.update(self.step)      # decay capped at (1 + step) / (10 + step) early on
+        if cfg.conditional:                 # outside training, the networks see the classes in turn unless told
+            conditional.set_labels(self.G, None)
+            conditional.set_labels(self.D, None)
 
         self.step += 1
         record = {
@@ -261,10 +277,11 @@ class Trainer:
 
     # -- using the generator ------------------------------------------------------------------------------
 
-    def sample(self, n, rng=None, *, rejection=True):
+    def sample(self, n, rng=None, *, rejection=True, label=None):
         """(n, dim) samples of the finished (or current) generator: EMA weights, truncation and rejection as
-        configured; z from .sample_rng unless rng is given. See scratchgan.sampling.sample."""
-        return sampling.sample(self, n, rng, rejection=rejection)
+        configured; z from .sample_rng unless rng is given; label=k (conditional runs): all of class k.
+        See scratchgan.sampling.sample."""
+        return sampling.sample(self, n, rng, rejection=rejection, label=label)
 
     def ratio_discriminator(self):
         """The D of rejection sampling, fitted to the sampler of the current step (sampling.ratio_discriminator)."""

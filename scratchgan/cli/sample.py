@@ -1,4 +1,4 @@
-"""`scratchgan sample RUN_DIR -n N --out FILE`: new samples from a finished run, as .npy or .csv."""
+"""`scratchgan sample RUN_DIR -n N [--label K] --out FILE`: new samples from a finished run, as .npy or .csv."""
 
 import io
 import os
@@ -16,6 +16,7 @@ def add_parser(sub):
     p.add_argument("run_dir", metavar="RUN_DIR", help="a directory written by `train --out RUN_DIR`")
     p.add_argument("-n", type=int, default=1000, metavar="N", help="how many samples (default 1000)")
     p.add_argument("--seed", type=int, default=0, help="the seed of the sampling stream (default 0)")
+    p.add_argument("--label", type=int, metavar="K", help="a conditional run: draw only class K")
     p.add_argument("--out", metavar="FILE", required=True, help="FILE.npy or FILE.csv")
     p.set_defaults(func=run)
 
@@ -33,7 +34,7 @@ def run(args):
     if not os.path.isdir(folder):
         raise UsageError(f"cannot write {args.out}: directory {folder} does not exist")
     loaded = load_run(args.run_dir)
-    x = loaded.sample(args.n, seed=args.seed)
+    x = loaded.sample(args.n, seed=args.seed, label=args.label)
     if ext == ".npy":
         atomic_write(args.out, lambda f: np.save(f, x, allow_pickle=False))
     else:

@@ -1,0 +1,78 @@
+"""Conditional GANs (Mirza & Osindero 2014): G(z, y) and D(x, y), the label y given to both as a one-hot vector.
+
+    G(z, y) = G'([z, onehot(y)])          D(x, y) = D'([a(x), onehot(y)])          y in {0, ..., K-1}
+
+(a: D's fixed standardisation of x, nn.FixedAffine). The game is the vanilla one with every expectation
+conditioned on y: D learns pi(x | y) / (pi(x | y) + p(x | y, theta)) and G must make each class look like
+that class. At the end, G(z, y = k) draws class k on demand.
+
+The one-hot block is joined to the input of each network's first Linear layer by OneHotLabels, a layer with no
+parameters whose labels are set before each forward pass with set_labels (the trainer does it for every batch:
+the real batch's own labels, and labels drawn uniformly for G's batch). In a Linear layer that follows,
+[x, onehot(y)] W = x W_x + W_y[y]: each class gets its own learned bias.
+"""
+
+import numpy as np
+
+from .nn import Module, Sequential, _check_grad, _check_input
+
+
+class OneHotLabels(Module):
+    """y = [x, onehot(labels)]: (n, d) -> (n, d + K);  dx = dy[:, :d] (labels are data, not differentiated).
+
+    .labels: (n,) ints in 0..K-1 for the next forward pass, set by set_labels; None means "no labels given":
+    the rows then take the classes in turn, 0, 1, ..., K-1, 0, 1, ... (plots and gradient checks see every
+    class alike). Labels of another length than the batch are an error, never silently replaced.
+    """
+
+    def __init__(self, n_classes):
+        self.n_classes = int(n_classes)
+        if self.n_classes < 2:
+            raise ValueError(f"OneHotLabels: need at least 2 classes, got {n_classes}")
+        self.labels = None
+
+    def __repr__(self):
+        return f"OneHotLabels({self.n_classes})"
+
+    def forward(self, x):
+        _check_input(self, x, None)
+        n, self.d = x.shape
+        y = np.arange(n) % self.n_classes if self.labels is None else self.labels
+        if len(y) != n:
+            raise ValueError(f"{self!r}: {len(y)} labels set for a batch of {n} rows")
+        out = np.zeros((n, self.d + self.n_classes), dtype=x.dtype)
+        out[:, :self.d] = x
+        out[np.arange(n), self.d + y] = 1.0
+        self.y_shape = out.shape
+        return out
+
+    def backward(self, dy):
+        _check_grad(self, dy, self.y_shape)
+        return dy[:, :self.d]            # d[x, onehot(y)]/dx = [I, 0]
+
+
+def label_layers(net):
+    """The OneHotLabels layers of a network (a Sequential, nested Sequentials, or PacGAN's Packed)."""
+    inner = getattr(net, "D", None) if not isinstance(net, Sequential) else net
+    if isinstance(net, OneHotLabels):
+        return [net]
+    if not isinstance(inner, Sequential):
+        return []
+    return [layer for m in inner.layers for layer in label_layers(m)]
+
+
+def set_labels(net, labels):
+    """Give every OneHotLabels layer of `net` the labels of the next batch: (n,) ints, or None (cycle)."""
+    layers = label_layers(net)
+    if not layers:
+        raise ValueError(f"set_labels: {net!r} has no OneHotLabels layer: it is not a conditional network")
+    y = None if labels is None else np.asarray(labels, dtype=np.int64)
+    for layer in layers:
+        if y is not None and (y.ndim != 1 or y.min(initial=0) < 0 or y.max(initial=0) >= layer.n_classes):
+            raise ValueError(f"{layer!r}: labels must be a 1-D array of ints in 0..{layer.n_classes - 1}")
+        layer.labels = y
+
+
+def draw_labels(n, n_classes, rng):
+    """(n,) labels for G's batch, uniform over the classes (the digits' and mixtures' classes are balanced)."""
+    return rng.integers(0, n_classes, size=n)
