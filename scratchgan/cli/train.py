@@ -12,7 +12,7 @@ import numpy as np
 
 from .. import checkpoint, losses, plots
 from ..config import PRESETS, default_config
-from ..data import DATASETS
+from ..data import DATASETS, get_dataset, is_table_path
 from ..errors import UsageError
 from ..run import final_metrics, train_with_restarts
 from ..trainer import Trainer, TrainingDiverged
@@ -38,7 +38,8 @@ def add_parser(sub):
                    help="continue from CHECKPOINT (default DIR/checkpoint.npz)")
     p.add_argument("--checkpoint-every", type=int, default=1000, metavar="N",
                    help="save a checkpoint every N steps (default 1000)")
-    p.add_argument("--animate", action="store_true", help="record frames and write animation.gif")
+    p.add_argument("--animate", action="store_true",
+                   help="record frames; write animation.gif and animation.html (a player you can pause and step)")
     f = p.add_argument_group("the fixes (docs/fixes.md)")
     f.add_argument("--preset", choices=["wgan", "wgan-gp", "dcgan"],
                    help="the paper's settings: wgan (clip 0.01, n_critic 5, RMSprop 5e-5), wgan-gp (gp 10, "
@@ -68,6 +69,8 @@ def add_parser(sub):
     f.add_argument("--instance-noise", type=float, metavar="SIGMA",
                    help="N(0, SIGMA^2) noise on D's inputs, annealed to 0")
     f.add_argument("--feature-matching", action="store_true", help="G matches the mean of D's last hidden layer")
+    f.add_argument("--conditional", action="store_true",
+                   help="G(z, y) and D(x, y) on labelled data (digits; a mixture's component): sample --label K")
     f.add_argument("--hist-avg", type=float, metavar="W", help="historical averaging weight")
     p.set_defaults(func=run)
 
@@ -180,7 +183,7 @@ def run(args):
     checkpoint.save_json(os.path.join(out, "metrics.json"), results)
     if recorder is not None:
         plots.save_frames(recorder.frames, recorder.meta, os.path.join(out, "frames.npz"))
-    figures = plots.plot_run(out)
+    figures = plots.plot_run(out, html=recorder is not None)     # --animate: animation.gif and animation.html
 
     print(summary(results, seconds))
     print(f"wrote {out}/: checkpoint.npz history.npz samples.npy metrics.json")
@@ -203,8 +206,12 @@ def train_setup(args):
         raise UsageError(f"--lr must be a positive number, got {args.lr}")
     if args.seed is not None and args.seed < 0:
         raise UsageError(f"--seed must be a non-negative integer, got {args.seed}")
-    if args.data is not None and args.data not in DATASETS:
-        raise UsageError(f"unknown dataset {args.data!r}; choose one of: {', '.join(DATASETS)}")
+    if args.data is not None and is_table_path(args.data):
+        get_dataset(args.data)                 # read and check the file now: a bad one is one line, exit 2
+        args.data = os.path.abspath(args.data)
+    elif args.data is not None and args.data not in DATASETS:
+        raise UsageError(f"unknown dataset {args.data!r}; choose one of: {', '.join(DATASETS)}, "
+                         f"or a file of your own (.npy, .npz, .csv, .txt)")
     asked = {name: getattr(args, name) for name in ("data", "loss", "steps", "k", "batch", "seed")
              if getattr(args, name) is not None}
     if args.lr is not None:
@@ -214,7 +221,7 @@ def train_setup(args):
     if args.resume is None:
         if args.data is None:
             raise UsageError(f"--data is required; choose one of: {', '.join(DATASETS)}")
-        out = args.out or os.path.join("runs", args.data)
+        out = args.out or os.path.join("runs", os.path.splitext(os.path.basename(args.data))[0])
         trainer = Trainer(default_config(**asked))
     else:
         if args.resume:
@@ -223,7 +230,7 @@ def train_setup(args):
         else:
             if args.out is None and args.data is None:
                 raise UsageError("--resume without a CHECKPOINT needs --out DIR (it resumes DIR/checkpoint.npz)")
-            out = args.out or os.path.join("runs", args.data)
+            out = args.out or os.path.join("runs", os.path.splitext(os.path.basename(args.data))[0])
             path = os.path.join(out, "checkpoint.npz")
         arrays = checkpoint.read_checkpoint(path)
         config = checkpoint.checkpoint_config(arrays)
@@ -263,6 +270,10 @@ def fix_options(args, asked):
             merged[name] = getattr(args, name)
     if args.feature_matching:
         merged["feature_matching"] = True
+    if args.conditional:      # the mixtures' filters and packing do not apply to a conditional run
+        merged.update(conditional=True, pack=1, truncation=0.0, rejection=0.0, restarts=0)
+        merged.update({name: getattr(args, name) for name in ("pack", "truncation", "rejection", "restarts")
+                       if getattr(args, name) is not None})
     return merged
 
 

@@ -3,6 +3,7 @@
 FrameRecorder    a Trainer callback that records a frame every few steps
 save_frames      the recorded frames and their meta as one .npz (frames.npz); load_frames reads it back
 save_animation   the frames as a GIF (animation.gif), each drawn by frame.draw_frame
+                 (player.save_player writes the same frames as a page you can pause: animation.html)
 """
 
 import os
@@ -13,6 +14,7 @@ from matplotlib.animation import PillowWriter
 from .base import FRAME_SIZE, GIF_DPI, new_figure
 from .curves import _history_arrays
 from .frame import draw_frame, frame_from_trainer, frame_meta
+from .player import save_player
 
 
 def save_animation(frames, meta, path, history=None, *, fps=8, dpi=GIF_DPI, hold_last=8):
@@ -64,7 +66,7 @@ class FrameRecorder:
         recorder = FrameRecorder(every=50)
         recorder(trainer)                           # frame at step 0
         trainer.train(steps, callback=recorder)     # the Trainer calls it every config.log_every steps
-        recorder.save(run_dir, trainer.history)     # frames.npz and animation.gif
+        recorder.save(run_dir, trainer.history)     # frames.npz, animation.gif and animation.html
 
     A frame is lightweight (a few hundred points and a 100 x 100 heatmap), so recording costs little.
     every: steps between frames; when None, chosen on the first call so a run of config.steps steps
@@ -107,7 +109,8 @@ class FrameRecorder:
         self.frames.append(frame)
 
     def save(self, out_dir, history=None):
-        """Write frames.npz and animation.gif into out_dir; returns the two paths."""
+        """Write frames.npz, animation.gif and animation.html (the player) into out_dir; returns the paths."""
         frames_path = save_frames(self.frames, self.meta, os.path.join(out_dir, "frames.npz"))
         gif_path = save_animation(self.frames, self.meta, os.path.join(out_dir, "animation.gif"), history)
-        return [frames_path, gif_path]
+        html_path = save_player(self.frames, self.meta, os.path.join(out_dir, "animation.html"), history)
+        return [frames_path, gif_path, html_path]

@@ -1,4 +1,4 @@
-"""A finished run's directory, redrawn from its files: curves, final frame, animation and final samples.
+"""A finished run's directory, redrawn from its files: curves, final frame, animation, player and final samples.
 
 plot_run              every figure of a run directory (what `python -m scratchgan plot RUN_DIR` calls)
 plot_samples          the run's final samples over real data, each mixture centre ringed at 3 std
@@ -16,6 +16,7 @@ from .animation import load_frames, save_animation
 from .base import CURVES_DPI, FAKE_COLOR, REAL_COLOR, new_figure, save_figure
 from .curves import _history_arrays, plot_curves
 from .frame import _loss_name, plot_frame
+from .player import save_player
 
 
 def frame_mode_coverage(frames, centers, std):
@@ -92,7 +93,7 @@ def plot_samples(samples, data, path, *, title="", dpi=CURVES_DPI):
     return save_figure(fig, path, dpi)
 
 
-def plot_run(run_dir):
+def plot_run(run_dir, *, html=False):
     """Redraw every figure of a finished run from its files; returns the list of paths written.
 
     Reads (from `python -m scratchgan train ... --out run_dir`):
@@ -100,20 +101,26 @@ def plot_run(run_dir):
                                             mixture recorded without evaluations, the frames' mode counts)
         checkpoint.npz   -> frame.png       the final frame: field and arrows (2D) or Figure 1 (1D)
         frames.npz       -> animation.gif   only when the run was recorded with --animate
+                         -> animation.html  the same frames in a page you can pause and step (plots.player)
         samples.npy      -> samples.png     2D data: the final samples, the centres' 3-std rings
-    A missing history.npz or checkpoint.npz is an error that names the file.
+    A missing history.npz or checkpoint.npz is an error that names the file; so is a missing frames.npz
+    when html is True (`plot RUN_DIR --html` asks for the player), checked before anything is written.
     """
     if not os.path.isdir(run_dir):
         raise UsageError(f"run directory {run_dir} does not exist")
     history_path = _require(run_dir, "history.npz", "written by train at the end of the run")
     checkpoint_path = _require(run_dir, "checkpoint.npz", "written by train at the end of the run")
+    frames_path = os.path.join(run_dir, "frames.npz")
+    if html and not os.path.isfile(frames_path):
+        raise UsageError(f"run directory {run_dir} has no recorded frames (no frames.npz) to play; frames are "
+                         "recorded during training with --animate: python -m scratchgan train --data NAME "
+                         "--animate --out DIR")
     from ..checkpoint import load_trainer
 
     with np.load(history_path) as f:
         history = _history_arrays(f)
     trainer = load_trainer(checkpoint_path)
     names = {"data": trainer.data.name, "loss": _loss_name(trainer)}
-    frames_path = os.path.join(run_dir, "frames.npz")
     frames, meta = load_frames(frames_path) if os.path.isfile(frames_path) else (None, None)
 
     centers = getattr(trainer.data, "centers", None)
@@ -131,6 +138,7 @@ def plot_run(run_dir):
                               extra_title=_metrics_note(run_dir)))
     if frames:
         written.append(save_animation(frames, meta, os.path.join(run_dir, "animation.gif"), history))
+        written.append(save_player(frames, meta, os.path.join(run_dir, "animation.html"), history))
     samples_path = os.path.join(run_dir, "samples.npy")
     if os.path.isfile(samples_path) and trainer.data.dim == 2:
         written.append(plot_samples(np.load(samples_path, allow_pickle=False), trainer.data,
