@@ -23,7 +23,8 @@ from .progress import DeferredInterrupt, Progress
 def add_parser(sub):
     """The `train` subcommand and its options, on the subparsers `sub`."""
     p = sub.add_parser("train", help="train a GAN on a toy dataset, write samples, metrics and figures")
-    p.add_argument("--data", metavar="NAME", help="gaussian, mixture1d, ring8, grid25, spiral or moons")
+    p.add_argument("--data", metavar="NAME", help="gaussian, mixture1d, ring8, grid25, spiral, moons, digits, or "
+                                                  "PATH: a table of your own (.npy, .npz, .csv, .txt)")
     p.add_argument("--loss", help="minimax, nonsaturating (the default), wasserstein (wgan), hinge, "
                                   "least_squares (ls); wgan-gp means --preset wgan-gp")
     p.add_argument("--steps", type=int, help="training iterations in total (default: the dataset's)")
@@ -207,7 +208,10 @@ def train_setup(args):
     if args.seed is not None and args.seed < 0:
         raise UsageError(f"--seed must be a non-negative integer, got {args.seed}")
     if args.data is not None and is_table_path(args.data):
-        get_dataset(args.data)                 # read and check the file now: a bad one is one line, exit 2
+        table = get_dataset(args.data)         # read and check the file now: a bad one is one line, exit 2
+        if args.animate and table.dim > 2:
+            raise UsageError(f"--animate draws 1D and 2D data; {args.data} has {table.dim} columns (its samples.png "
+                             f"shows them through their principal components)")
         args.data = os.path.abspath(args.data)
     elif args.data is not None and args.data not in DATASETS:
         raise UsageError(f"unknown dataset {args.data!r}; choose one of: {', '.join(DATASETS)}, "

@@ -14,6 +14,7 @@ The submodules, in reading order; each imports only those above it:
     frame       one frame of a run, 2D or 1D, with its curves (frame_meta, draw_frame, plot_frame)
     player      frames as one offline HTML page you can play, pause and step (frame_pngs, player_html, save_player)
     animation   frames recorded over training (FrameRecorder, save_frames, load_frames, save_animation)
+    table       a table of d > 2 columns through its principal components (plot_table_samples)
     rundir      a run directory redrawn (plot_run, what `python -m scratchgan plot RUN_DIR` calls)
 
 Every public name is importable from here: `from scratchgan import plots; plots.plot_run(run_dir)`.
@@ -28,4 +29,5 @@ from .density1d import draw_frame_1d, frame_1d, kde_1d  # noqa: F401
 from .field2d import arrow_reference, draw_frame_2d, frame_2d, generator_gradient, latent_grid  # noqa: F401
 from .frame import draw_frame, frame_from_trainer, frame_meta, plot_frame  # noqa: F401
 from .player import frame_pngs, player_html, save_player  # noqa: F401
+from .table import plot_table_samples, principal_axes, project  # noqa: F401
 from .rundir import _metrics_note, frame_mode_coverage, plot_run, plot_samples  # noqa: F401

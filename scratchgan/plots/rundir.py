@@ -17,6 +17,7 @@ from .base import CURVES_DPI, FAKE_COLOR, REAL_COLOR, new_figure, save_figure
 from .curves import _history_arrays, plot_curves
 from .frame import _loss_name, plot_frame
 from .player import save_player
+from .table import plot_table_samples
 
 
 def frame_mode_coverage(frames, centers, std):
@@ -102,7 +103,8 @@ def plot_run(run_dir, *, html=False):
         checkpoint.npz   -> frame.png       the final frame: field and arrows (2D) or Figure 1 (1D)
         frames.npz       -> animation.gif   only when the run was recorded with --animate
                          -> animation.html  the same frames in a page you can pause and step (plots.player)
-        samples.npy      -> samples.png     2D data: the final samples, the centres' 3-std rings
+        samples.npy      -> samples.png     2D data: the final samples, the centres' 3-std rings; a table of
+                                            d > 2 columns: PC1-PC2 and histograms (plots.table), no frame.png
     A missing history.npz or checkpoint.npz is an error that names the file; so is a missing frames.npz
     when html is True (`plot RUN_DIR --html` asks for the player), checked before anything is written.
     """
@@ -116,6 +118,7 @@ def plot_run(run_dir, *, html=False):
                          "recorded during training with --animate: python -m scratchgan train --data NAME "
                          "--animate --out DIR")
     from ..checkpoint import load_trainer
+    from ..data import is_table_path
 
     with np.load(history_path) as f:
         history = _history_arrays(f)
@@ -134,8 +137,10 @@ def plot_run(run_dir, *, html=False):
         else:
             names["eval_note"] = f"{len(frames[0]['fake'])} samples of G per recorded frame"
     written = [plot_curves(curves_history, os.path.join(run_dir, "curves.png"), **names)]
-    written.append(plot_frame(trainer, os.path.join(run_dir, "frame.png"), history=history,
-                              extra_title=_metrics_note(run_dir)))
+    wide_table = is_table_path(trainer.config.data) and trainer.data.dim > 2   # your own table of d > 2 columns
+    if not wide_table:                               # it has no line or plane to draw D on: no frame.png
+        written.append(plot_frame(trainer, os.path.join(run_dir, "frame.png"), history=history,
+                                  extra_title=_metrics_note(run_dir)))
     if frames:
         written.append(save_animation(frames, meta, os.path.join(run_dir, "animation.gif"), history))
         written.append(save_player(frames, meta, os.path.join(run_dir, "animation.html"), history))
@@ -143,4 +148,12 @@ def plot_run(run_dir, *, html=False):
     if os.path.isfile(samples_path) and trainer.data.dim == 2:
         written.append(plot_samples(np.load(samples_path, allow_pickle=False), trainer.data,
                                     os.path.join(run_dir, "samples.png"), title=_metrics_note(run_dir)))
+    elif os.path.isfile(samples_path) and wide_table:
+        metrics_path = os.path.join(run_dir, "metrics.json")
+        metrics = None
+        if os.path.isfile(metrics_path):
+            with open(metrics_path) as f:
+                metrics = json.load(f)
+        written.append(plot_table_samples(np.load(samples_path, allow_pickle=False), trainer.data,
+                                          os.path.join(run_dir, "samples.png"), metrics=metrics))
     return written
