@@ -42,6 +42,7 @@ class Dataset:
     std = None
     bounds = None
     n_classes = None
+    value_range = None       # (lo, hi) when every value lies in a range (the digits' pixels: 0..16), else None
 
     def sample(self, n, rng, dtype=np.float32):
         raise NotImplementedError
@@ -241,6 +242,7 @@ def digits():
     train, held = split_rows(len(images), 300 / len(images))
     data = Rows("digits", images[train], images[held], labels[train], labels[held], n_classes=10)
     data.bounds = np.tile([[0.0, 16.0]], (64, 1))          # the pixels' own range, not the sample's
+    data.value_range = (0.0, 16.0)                           # a sampled digit is clipped to it
     return data
 
 

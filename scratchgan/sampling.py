@@ -36,16 +36,19 @@ def sample(trainer, n, rng=None, *, rejection=True, label=None):
     discriminator rejection sampling (scratchgan.rejection): a D fitted to them at the current step
     keeps each with probability min(1, exp(l(x) - log M)). Evaluations during training pass
     rejection=False (fitting that D takes a few seconds).
-    A conditional run (config.conditional) draws each sample's class uniformly, or all of class `label`."""
+    A conditional run (config.conditional) draws each sample's class uniformly, or all of class `label`.
+    Data whose values have a range (data.value_range: the digits' 0..16) get their samples clipped into it."""
     rng = trainer.sample_rng if rng is None else rng
     if label is not None and not trainer.config.conditional:
         raise ValueError(f"--label needs a run trained with --conditional; this {trainer.config.data} run was not")
     if trainer.config.conditional:
-        return conditional_sample(trainer, int(n), rng, label)
-    if trainer.config.rejection > 0 and rejection:
+        x = conditional_sample(trainer, int(n), rng, label)
+    elif trainer.config.rejection > 0 and rejection:
         x, _ = rejection_sample(lambda m: propose(trainer, m, rng), ratio_discriminator(trainer), int(n), rng)
-        return x
-    return propose(trainer, int(n), rng)
+    else:
+        x = propose(trainer, int(n), rng)
+    value_range = getattr(trainer.data, "value_range", None)
+    return x if value_range is None else np.clip(x, *value_range)     # digits: pixels in 0..16, as the data
 
 
 def propose(trainer, n, rng):
