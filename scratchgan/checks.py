@@ -3,13 +3,13 @@
 Each hand-written backward pass is compared with central differences in float64 (scratchgan.gradcheck):
 every layer and activation, every loss with respect to its logits, the two compositions of a GAN step
 (L_D into D, L_G through D into G) for every loss, the penalties' double backprop for every activation,
-feature matching, PacGAN, the MMD term, the warm start's regression, historical averaging, BatchNorm and the
-conditional networks G(z, y), D(x, y).
+feature matching, PacGAN, the MMD term, the warm start's regression, historical averaging, BatchNorm, the
+digit classifier's softmax cross-entropy and the conditional networks G(z, y), D(x, y).
 """
 
 import numpy as np
 
-from . import conditional, gradcheck, losses, mmd, nn, penalties, tricks, warmstart
+from . import conditional, digit_metrics, gradcheck, losses, mmd, nn, penalties, tricks, warmstart
 from .batchnorm import BatchNorm
 from .gan_backward import generator_backward
 
@@ -164,6 +164,13 @@ def _extra_checks(rng):
     bn.forward(rng.normal(1.0, 2.0, (16, 4)))
     bn.eval()
     rows.append(("layer", "BatchNorm(4), eval mode", gradcheck.check_module(bn, rng.standard_normal((6, 4)))))
+
+    # The digit classifier's softmax cross-entropy (digit_metrics), with respect to its logits.
+    logits, classes = rng.standard_normal((7, 10)) * 2, rng.integers(0, 10, 7)
+    _, d_logits = digit_metrics.softmax_cross_entropy(logits, classes)
+    rows.append(("loss", "softmax cross-entropy (digit classifier)",
+                 gradcheck.check_function(lambda: digit_metrics.softmax_cross_entropy(logits, classes)[0],
+                                          {"logits": logits}, {"logits": d_logits})))
 
     # Conditional GANs: onehot(y) joined to the input, and L_D, L_G through D(x, y) into G(z, y)'s parameters.
     labels = conditional.OneHotLabels(3)

@@ -260,8 +260,8 @@ DEFAULT_CONFIGS = {
     "moons": dict(steps=4000, batch=256, lr_d=1e-3, lr_g=1e-3, z_dim=2, g_hidden=(128, 128),
                   d_hidden=(128, 128), lr_decay_start=0.5, lr_final=0.05, ema=0.999, instance_noise=0.1,
                   instance_noise_until=0.5, eval_every=200),
-    "digits": dict(steps=6000, batch=128, lr_d=5e-4, lr_g=5e-4, z_dim=16, g_hidden=(256, 256),
-                   d_hidden=(256, 256), lr_decay_start=0.5, lr_final=0.05, ema=0.999, eval_every=0),
+    "digits": dict(steps=15000, batch=128, lr_d=5e-4, lr_g=5e-4, z_dim=16, g_hidden=(256, 256),
+                   d_hidden=(256, 256), lr_decay_start=0.5, lr_final=0.05, ema=0.999, pack=2, eval_every=0),
 }
 
 

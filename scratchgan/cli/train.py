@@ -288,9 +288,16 @@ def summary(m, seconds):
     if len(checks) > 1:
         parts[0] += (f" ({len(checks)} attempts, the first failing its two-sample check; "
                      f"kept attempt {m['config']['attempt'] + 1})")
-    if "modes" in m:
+    if "classes" in m:                         # digits (digit_metrics.digit_report)
+        parts.append(f"{m['classes']}/{m['n_classes']} digits hold >= 2% of the samples, class reverse KL "
+                     f"{m['class_reverse_kl']:.4f}, classifier confidence {m['confidence']:.3f} "
+                     f"(real {m['real_confidence']:.3f}), Frechet distance {m['frechet_distance']:.1f} "
+                     f"(real vs real {m['frechet_floor']:.1f}), copying: {'YES' if m['copying'] else 'no'}")
+    elif "modes" in m:
         parts.append(f"{m['modes']}/{m['n_modes']} modes, {100 * m['high_quality']:.1f}% high quality "
                      f"(within 3 std of a centre), reverse KL {m['reverse_kl']:.4f}")
+    elif len(m["sample_mean"]) > 4:
+        parts.append(f"{len(m['sample_mean'])} columns")
     else:
         mean = ", ".join(f"{v:.3f}" for v in m["sample_mean"])
         std = ", ".join(f"{v:.3f}" for v in m["sample_std"])

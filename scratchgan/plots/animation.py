@@ -51,8 +51,9 @@ def load_frames(path):
     with np.load(path) as f:
         meta = {k[5:]: f[k] for k in f.files if k.startswith("meta_")}
         stacked = {k[6:]: f[k] for k in f.files if k.startswith("frame_")}
-    for key in ("data", "loss"):
-        meta[key] = str(meta[key])
+    for key in ("data", "loss", "kind"):
+        if key in meta:
+            meta[key] = str(meta[key])
     meta["dim"] = int(meta["dim"])
     meta["critic"] = bool(meta["critic"])
     n = len(stacked["step"])

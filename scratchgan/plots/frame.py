@@ -11,6 +11,7 @@ import numpy as np
 from .base import FRAME_DPI, FRAME_SIZE, is_critic, new_figure, save_figure
 from .curves import _draw_side_curves, _has_curves, _history_arrays
 from .density1d import draw_frame_1d, frame_1d
+from .digits import digit_frame_from_trainer, digit_frame_meta, draw_digit_frame
 from .field2d import draw_frame_2d, frame_2d, latent_grid
 
 
@@ -40,6 +41,8 @@ def frame_meta(trainer, *, n_real=256, n_fake=256, n_kde=2000, n_lines=24, n_man
     for 1D `x_grid` (400,), `pi` (400,) when the data has a density, and `z_line` (n_lines, latent_dim).
     """
     data = trainer.data
+    if data.name == "digits":                      # 64 pixels: a grid of digits instead (plots.digits)
+        return digit_frame_meta(trainer, seed=seed)
     rng = np.random.default_rng(seed)
     meta = {
         "data": data.name,
@@ -72,6 +75,8 @@ def frame_meta(trainer, *, n_real=256, n_fake=256, n_kde=2000, n_lines=24, n_man
 def frame_from_trainer(trainer, meta):
     """The current frame of a Trainer (2D or 1D according to the data), using the fixed `meta`."""
     step = int(getattr(trainer, "step", 0))
+    if meta.get("kind") == "digits":
+        return digit_frame_from_trainer(trainer, meta)
     if meta["dim"] == 2:
         return frame_2d(trainer.G, trainer.D, trainer.objective, meta["z"], meta["bounds"],
                         critic=meta["critic"], latent=meta.get("latent"), step=step)
@@ -96,6 +101,8 @@ def draw_frame(fig, frame, meta, history=None, *, arrow_ref=None, extra_title=""
     part of the figure shows the curves up to this frame's step. Axes are placed at fixed positions
     (fractions of the figure) so that every frame of an animation has exactly the same layout.
     """
+    if meta.get("kind") == "digits":
+        return draw_digit_frame(fig, frame, meta, history, extra_title=extra_title)
     curves = _has_curves(history)
     left = 0.07 if curves else 0.30                       # without curves the main panel is centred
     if meta["dim"] == 2:

@@ -17,6 +17,7 @@ from .base import CURVES_DPI, FAKE_COLOR, REAL_COLOR, new_figure, save_figure
 from .curves import _history_arrays, plot_curves
 from .frame import _loss_name, plot_frame
 from .player import save_player
+from .digits import plot_digit_frame, plot_digits_final, plot_nearest_neighbours
 from .table import plot_table_samples
 
 
@@ -54,6 +55,9 @@ def _metrics_note(run_dir):
     with open(path) as f:
         metrics = json.load(f)
     modes = metrics.get("modes")
+    if modes is None and metrics.get("classes") is not None:       # digits (digit_metrics.digit_report)
+        return (f" · {int(metrics['classes'])}/{int(metrics['n_classes'])} digits, class reverse KL "
+                f"{float(metrics['class_reverse_kl']):.3f}")
     if modes is None:
         return ""
     note = f" · {int(modes)}"
@@ -138,7 +142,11 @@ def plot_run(run_dir, *, html=False):
             names["eval_note"] = f"{len(frames[0]['fake'])} samples of G per recorded frame"
     written = [plot_curves(curves_history, os.path.join(run_dir, "curves.png"), **names)]
     wide_table = is_table_path(trainer.config.data) and trainer.data.dim > 2   # your own table of d > 2 columns
-    if not wide_table:                               # it has no line or plane to draw D on: no frame.png
+    digits = trainer.data.name == "digits"
+    if digits:                                       # the final frame: a grid of G(z), real digits, curves
+        written.append(plot_digit_frame(trainer, os.path.join(run_dir, "frame.png"), history=history,
+                                        extra_title=_metrics_note(run_dir)))
+    elif not wide_table:                             # it has no line or plane to draw D on: no frame.png
         written.append(plot_frame(trainer, os.path.join(run_dir, "frame.png"), history=history,
                                   extra_title=_metrics_note(run_dir)))
     if frames:
@@ -148,6 +156,10 @@ def plot_run(run_dir, *, html=False):
     if os.path.isfile(samples_path) and trainer.data.dim == 2:
         written.append(plot_samples(np.load(samples_path, allow_pickle=False), trainer.data,
                                     os.path.join(run_dir, "samples.png"), title=_metrics_note(run_dir)))
+    elif os.path.isfile(samples_path) and digits:
+        samples = np.load(samples_path, allow_pickle=False)
+        written.append(plot_digits_final(samples, trainer.data, os.path.join(run_dir, "samples.png")))
+        written.append(plot_nearest_neighbours(samples, trainer.data, os.path.join(run_dir, "nearest.png")))
     elif os.path.isfile(samples_path) and wide_table:
         metrics_path = os.path.join(run_dir, "metrics.json")
         metrics = None
