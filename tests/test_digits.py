@@ -183,9 +183,9 @@ def test_digit_frames_record_draw_and_round_trip(tmp_path):
 # -- training to the targets -------------------------------------------------------------------------------
 
 @pytest.mark.slow
-@pytest.mark.parametrize("seed", [1])
+@pytest.mark.parametrize("seed", [7])    # not 1 or 2, the seeds docs/digits.md reports
 def test_the_digits_recipe_meets_its_targets(seed):
-    """docs/digits.md: 10 of 10 digits, class reverse KL <= 0.05, no copying (about a minute of training)."""
+    """docs/digits.md: 10 of 10 digits, class reverse KL <= 0.05, no copying (about two minutes of training)."""
     from scratchgan.run import train_with_restarts
 
     trainer, _ = train_with_restarts(default_config("digits", seed=seed))
