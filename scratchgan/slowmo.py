@@ -37,6 +37,13 @@ def _norms(pairs, values):
     return [(label, p.data.shape, float(np.linalg.norm(v))) for (label, p), v in zip(pairs, values)]
 
 
+def _step_sizes(pairs, before):
+    """[(label, shape, ||p_new - p_old||)]: how far an optimizer step moved each parameter of a network, from
+    its labelled parameters now and a copy of the network taken before the step."""
+    old = [p.data for _, p in named_parameters(before)]
+    return _norms(pairs, [p.data - b for (_, p), b in zip(pairs, old)])
+
+
 def trace_step(trainer):
     """Run one iteration, trainer.train_step, observing it. Returns (record, trace).
 
@@ -65,17 +72,13 @@ def trace_step(trainer):
                          d_grad=_norms(D_pairs, [p.grad for _, p in D_pairs]),
                          D_before=copy.deepcopy(trainer.D))
         elif stage == "d_update":
-            before = [p.data for _, p in named_parameters(trace["D_before"])]
-            trace.update(d_step=_norms(D_pairs, [p.data - b for (_, p), b in zip(D_pairs, before)]),
-                         D_after=copy.deepcopy(trainer.D))
+            trace.update(d_step=_step_sizes(D_pairs, trace["D_before"]), D_after=copy.deepcopy(trainer.D))
         elif stage == "g_backward":
             trace.update(g_z=values["z"].copy(), loss_g=values["loss_g"],
                          g_grad=_norms(G_pairs, [p.grad for _, p in G_pairs]),
                          G_before=copy.deepcopy(trainer.G))
         elif stage == "g_update":
-            before = [p.data for _, p in named_parameters(trace["G_before"])]
-            trace.update(g_step=_norms(G_pairs, [p.data - b for (_, p), b in zip(G_pairs, before)]),
-                         G_after=copy.deepcopy(trainer.G))
+            trace.update(g_step=_step_sizes(G_pairs, trace["G_before"]), G_after=copy.deepcopy(trainer.G))
 
     record = trainer.train_step(observe=observe)
     return record, trace

@@ -1,13 +1,8 @@
 """`scratchgan bench`: time the reference training step (scratchgan.bench); the last line is `N steps/s`.
 
-The reference step, as `scratchgan bench --help` also prints it:
-
-    data: ring8 (8 Gaussians on a circle of radius 2, std 0.02), fresh samples every step
-    G: z in R^16 ~ N(0, I) -> Linear 128 -> ReLU -> Linear 128 -> ReLU -> Linear 2
-    D: 2 -> Linear 128 -> LeakyReLU(0.2) -> Linear 128 -> LeakyReLU(0.2) -> Linear 1 (logit)
-    batch 256 real + 256 fake; non-saturating loss; k = 1
-    Adam lr 1e-4, betas (0.5, 0.999), eps 1e-8, on both networks; float32; one thread
-    one step = one D update + one G update; warm-up steps, then timed steps (wall clock)
+The reference configuration is stated once, in scratchgan.bench (its docstring and REFERENCE), and printed by
+`scratchgan bench --help`: ring8, G 16-128-128-2 (ReLU), D 2-128-128-1 (LeakyReLU 0.2), batch 256 + 256, the
+non-saturating loss, k = 1, Adam lr 1e-4 betas (0.5, 0.999), float32, one thread.
 """
 
 import argparse

@@ -83,3 +83,14 @@ def discriminator_map(D, x, critic=False):
     """D's verdict on points x (n, dim) -> (n,): D(x) = sigmoid(logit), or the raw critic value f(x)."""
     logits = D.forward(x.astype(_param_dtype(D)))[:, 0].astype(np.float64)
     return logits if critic else sigmoid(logits)
+
+
+def frame_title(meta_or_names, step, history=None, extra=""):
+    """A frame's title: "data · loss · step N", with L_D and L_G at that step when the history has them."""
+    data, loss = meta_or_names["data"], meta_or_names["loss"]
+    text = f"{data} · {loss} loss · step {int(step)}"
+    if history is not None and len(history.get("step", [])):
+        i = int(np.searchsorted(np.asarray(history["step"]), step, side="right")) - 1
+        if i >= 0:
+            text += f"   ($L_D$ = {history['loss_d'][i]:.3f}, $L_G$ = {history['loss_g'][i]:.3f})"
+    return text + extra

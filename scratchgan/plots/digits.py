@@ -20,7 +20,8 @@ frame.py may import it.
 
 import numpy as np
 
-from .base import FRAME_DPI, FRAME_SIZE, _eval_mode, _param_dtype, _restore_mode, is_critic, new_figure, save_figure
+from .base import (FRAME_DPI, FRAME_SIZE, _eval_mode, _param_dtype, _restore_mode, frame_title, is_critic, new_figure,
+                   save_figure)
 from .curves import _draw_side_curves, _has_curves, _history_arrays
 
 SIDE = 8                  # an image is SIDE x SIDE pixels
@@ -219,15 +220,6 @@ def digit_frame_from_trainer(trainer, meta, *, classifier="auto"):
     return digit_frame(trainer.G, meta["z"], step=int(getattr(trainer, "step", 0)), classifier=classifier)
 
 
-def _title(meta, step, history=None, extra=""):
-    text = f"{meta['data']} · {meta['loss']} loss · step {int(step)}"
-    if history is not None and len(history.get("step", [])):
-        i = int(np.searchsorted(np.asarray(history["step"]), step, side="right")) - 1
-        if i >= 0:
-            text += f"   ($L_D$ = {history['loss_d'][i]:.3f}, $L_G$ = {history['loss_g'][i]:.3f})"
-    return text + extra
-
-
 def draw_digit_frame(fig, frame, meta, history=None, *, extra_title=""):
     """Lay out one frame on an empty figure (FRAME_SIZE, as plots.frame.draw_frame): the generated digits G(z)
     for the fixed z, a grid of real digits, and with a history the losses and mean D outputs up to this step.
@@ -253,7 +245,7 @@ def draw_digit_frame(fig, frame, meta, history=None, *, extra_title=""):
         ax_d = fig.add_axes([0.63, 0.12, 0.35, 0.32], sharex=ax_loss)
         _draw_side_curves(ax_loss, ax_d, history, int(frame["step"]), bool(meta["critic"]))
         ax_loss.tick_params(labelbottom=False)
-    fig.suptitle(_title(meta, frame["step"], history, extra_title), fontsize=12)
+    fig.suptitle(frame_title(meta, frame["step"], history, extra_title), fontsize=12)
 
 
 def plot_digit_frame(trainer, path, *, history="trainer", meta=None, extra_title="", dpi=FRAME_DPI):

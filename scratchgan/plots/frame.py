@@ -8,7 +8,7 @@ plot_frame           the trainer's current state as one PNG (frame.png)
 
 import numpy as np
 
-from .base import FRAME_DPI, FRAME_SIZE, is_critic, new_figure, save_figure
+from .base import FRAME_DPI, FRAME_SIZE, frame_title, is_critic, new_figure, save_figure
 from .curves import _draw_side_curves, _has_curves, _history_arrays
 from .density1d import draw_frame_1d, frame_1d
 from .digits import digit_frame_from_trainer, digit_frame_meta, draw_digit_frame
@@ -84,16 +84,6 @@ def frame_from_trainer(trainer, meta):
                     critic=meta["critic"], step=step)
 
 
-def _title(meta_or_names, step, history=None, extra=""):
-    data, loss = meta_or_names["data"], meta_or_names["loss"]
-    text = f"{data} · {loss} loss · step {int(step)}"
-    if history is not None and len(history.get("step", [])):
-        i = int(np.searchsorted(np.asarray(history["step"]), step, side="right")) - 1
-        if i >= 0:
-            text += f"   ($L_D$ = {history['loss_d'][i]:.3f}, $L_G$ = {history['loss_g'][i]:.3f})"
-    return text + extra
-
-
 def draw_frame(fig, frame, meta, history=None, *, arrow_ref=None, extra_title=""):
     """Lay out one full frame on an empty figure: the 2D field or 1D densities, plus training curves.
 
@@ -127,7 +117,7 @@ def draw_frame(fig, frame, meta, history=None, *, arrow_ref=None, extra_title=""
         ax_d = fig.add_axes([x0, 0.20, 0.98 - x0, 0.32], sharex=ax_loss)
         _draw_side_curves(ax_loss, ax_d, history, int(frame["step"]), meta["critic"])
         ax_loss.tick_params(labelbottom=False)
-    fig.suptitle(_title(meta, frame["step"], history, extra_title), fontsize=12)
+    fig.suptitle(frame_title(meta, frame["step"], history, extra_title), fontsize=12)
 
 
 def plot_frame(trainer, path, *, history="trainer", meta=None, extra_title="", dpi=FRAME_DPI):
