@@ -94,6 +94,10 @@ def check_module(module, x, *, seed=0, eps=1e-5, floor=1e-4, max_entries=None):
 
     w is a fixed random array of the output's shape, so every output entry takes part. Checks dL/dx and
     dL/dp for every Parameter p. module and x must be float64. Returns a GradCheckResult.
+
+    Gradients must ACCUMULATE (backward adds into p.grad, as in PyTorch): forward and backward run twice
+    without zero_grad in between, and half of what each p.grad then holds is what is compared, so a layer
+    that overwrites p.grad instead of adding to it fails the check.
     """
     rng = np.random.default_rng(seed)
     y = module.forward(x)
@@ -104,11 +108,13 @@ def check_module(module, x, *, seed=0, eps=1e-5, floor=1e-4, max_entries=None):
 
     module.zero_grad()
     module.forward(x)
-    dx = module.backward(w)
+    module.backward(w)
+    module.forward(x)
+    dx = module.backward(w)                       # the second pass: p.grad now holds twice dL/dp
     analytic = {"x": dx.copy()}
     params = module.parameters()
     for i, p in enumerate(params):
-        analytic[f"{p.name or 'param'}{i}"] = p.grad.copy()
+        analytic[f"{p.name or 'param'}{i}"] = p.grad / 2
 
     result = compare("x", x, analytic["x"], loss, eps=eps, floor=floor, max_entries=max_entries, rng=rng)
     for i, p in enumerate(params):

@@ -69,3 +69,20 @@ def test_cli_gradcheck_prints_every_row_below_tolerance(capsys):
     errors = [float(line.split()[-1]) for line in rows]
     assert max(errors) < 1e-6
     assert "worst relative error" in out.splitlines()[-1]
+
+
+def test_check_module_catches_a_backward_that_overwrites_instead_of_accumulating():
+    from scratchgan import nn
+
+    class Overwrites(nn.Linear):
+        def backward(self, dy):
+            self.W.grad[...] = self.x.T @ dy          # '=' where nn.Linear adds: a second batch would be lost
+            self.b.grad[...] = dy.sum(axis=0)
+            return dy @ self.W.data.T
+
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((5, 3))
+    good = nn.Linear(3, 2, rng=np.random.default_rng(1), dtype=np.float64)
+    bad = Overwrites(3, 2, rng=np.random.default_rng(1), dtype=np.float64)
+    assert gradcheck.check_module(good, x).max_error < 1e-7
+    assert gradcheck.check_module(bad, x).max_error > 0.4
