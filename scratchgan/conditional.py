@@ -52,13 +52,13 @@ class OneHotLabels(Module):
 
 
 def label_layers(net):
-    """The OneHotLabels layers of a network (a Sequential, nested Sequentials, or PacGAN's Packed)."""
-    inner = getattr(net, "D", None) if not isinstance(net, Sequential) else net
+    """The OneHotLabels layers of a network: the layer itself, or those inside a Sequential (nested ones too).
+    (A conditional run is never packed: config.validate refuses pack > 1 with conditional.)"""
     if isinstance(net, OneHotLabels):
         return [net]
-    if not isinstance(inner, Sequential):
-        return []
-    return [layer for m in inner.layers for layer in label_layers(m)]
+    if isinstance(net, Sequential):
+        return [layer for m in net.layers for layer in label_layers(m)]
+    return []
 
 
 def set_labels(net, labels):

@@ -41,10 +41,7 @@ def generator_backward(G, D, objective, z):
     x_fake = G.forward(z)
     fake_logits = D.forward(x_fake)
     loss, d_logits = objective.g_loss(fake_logits)
-    D.requires_grad_(False)
-    try:
+    with nn.frozen(D):
         dx = D.backward(d_logits)
-    finally:
-        D.requires_grad_(True)
     nn.backward_params_only(G, dx)   # G.backward(dx), without dL/dz (z is noise)
     return loss, fake_logits

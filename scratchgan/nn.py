@@ -12,6 +12,8 @@ clears them. Shapes: every layer takes a batch of row vectors, x of shape (n, d_
 Arrays are float32 by default (fast); pass dtype=np.float64 for gradient checks.
 """
 
+import contextlib
+
 import numpy as np
 
 DEFAULT_DTYPE = np.float32
@@ -330,6 +332,19 @@ class Sequential(Module):
         for layer in self.layers:
             layer.train(mode)
         return self
+
+
+@contextlib.contextmanager
+def frozen(module):
+    """`with frozen(D): dx = D.backward(dy)`: backward passes through D inside the block give dL/dx but leave
+    its parameters' .grad untouched (requires_grad off), as G's step needs of D; the flags are restored after."""
+    flags = [p.requires_grad for p in module.parameters()]
+    module.requires_grad_(False)
+    try:
+        yield module
+    finally:
+        for p, flag in zip(module.parameters(), flags):
+            p.requires_grad = flag
 
 
 def backward_params_only(net, dy):

@@ -59,7 +59,7 @@ interpolates are formed from a detached G(z), as in the paper's Algorithm 1).
 
 import numpy as np
 
-from .nn import FixedAffine, LeakyReLU, Linear, ReLU, Sequential, Sigmoid, Softplus, Tanh, sigmoid
+from .nn import FixedAffine, LeakyReLU, Linear, ReLU, Sequential, Sigmoid, Softplus, Tanh, frozen, sigmoid
 
 ACTIVATION_TYPES = (ReLU, LeakyReLU, Tanh, Sigmoid, Softplus)
 
@@ -118,15 +118,10 @@ def input_gradient(D, x):
     out = D.forward(x)
     if out.ndim != 2 or out.shape[1] != 1:
         raise ValueError(f"penalties: D must output one score per row, shape (n, 1); got {out.shape}")
-    flags = [p.requires_grad for p in D.parameters()]
-    D.requires_grad_(False)
-    try:
+    with frozen(D):
         gs = [np.ones_like(out)]                           # g_K = dD/dD = 1
         for layer in reversed(layers):
             gs.append(layer.backward(gs[-1]))              # g_{k-1} from g_k: the ordinary backward pass
-    finally:
-        for p, f in zip(D.parameters(), flags):
-            p.requires_grad = f
     gs.reverse()                                           # gs[k] is the gradient at layers[k]'s input
     return gs[0], gs, layers
 

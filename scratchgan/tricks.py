@@ -18,7 +18,7 @@ import copy
 
 import numpy as np
 
-from .nn import Module, Sequential
+from .nn import Module, Sequential, frozen
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -62,13 +62,8 @@ def feature_matching_backward(G, D, x_real, z, layer=None):
     u = mu_r - feat_fake.mean(axis=0)
     loss = float(u @ u)
     dfeat = np.broadcast_to(-2.0 * u / n_f, feat_fake.shape).astype(feat_fake.dtype)
-    flags = [p.requires_grad for p in D.parameters()]
-    D.requires_grad_(False)
-    try:
+    with frozen(D):
         dx = d.backward(dfeat)
-    finally:
-        for p, f in zip(D.parameters(), flags):
-            p.requires_grad = f
     G.backward(dx)
     return loss
 

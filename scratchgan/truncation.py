@@ -20,6 +20,8 @@ import math
 
 import numpy as np
 
+from .nn import frozen
+
 
 def jacobian_norms(G, z):
     """||dG/dz||_F at each row of z.
@@ -31,15 +33,12 @@ def jacobian_norms(G, z):
     n, d = x.shape
     squared = np.zeros(n)
     seed = np.zeros_like(x)
-    G.requires_grad_(False)
-    try:
+    with frozen(G):
         for i in range(d):
             seed[:, i] = 1.0               # dL/dx = e_i on every row ...
             row = G.backward(seed)         # ... so dL/dz = e_i^T J(z): (n, q)
             squared += np.sum(np.square(row, dtype=np.float64), axis=1)
             seed[:, i] = 0.0
-    finally:
-        G.requires_grad_(True)
     return np.sqrt(squared)
 
 

@@ -154,3 +154,19 @@ def test_mlp_structure():
     assert len(net.parameters()) == 6
     with pytest.raises(ValueError, match="unknown activation"):
         nn.mlp([2, 2], rng=rng, activation="gelu", out_activation="gelu")
+
+
+def test_frozen_gives_the_input_gradient_leaves_grads_alone_and_restores_the_flags():
+    rng = np.random.default_rng(0)
+    net = nn.mlp([3, 4, 1], rng=rng, dtype=np.float64)
+    net.parameters()[1].requires_grad = False               # a flag that was already off stays off
+    x = rng.standard_normal((5, 3))
+    net.forward(x)
+    expected = net.backward(np.ones((5, 1)))
+    net.zero_grad()
+    net.forward(x)
+    with nn.frozen(net):
+        dx = net.backward(np.ones((5, 1)))
+    np.testing.assert_array_equal(dx, expected)
+    assert all(not p.grad.any() for p in net.parameters())
+    assert [p.requires_grad for p in net.parameters()] == [True, False, True, True]

@@ -16,6 +16,7 @@ draw_frame_2d).
 
 import numpy as np
 
+from ..nn import frozen
 from .base import (FAKE_COLOR, HEATMAP, MANIFOLD_COLOR, REAL_COLOR, _eval_mode, _param_dtype, _restore_mode,
                    discriminator_map)
 
@@ -32,13 +33,8 @@ def generator_gradient(D, objective, x):
     x = x.astype(_param_dtype(D))
     logits = D.forward(x)
     _, d_logits = objective.g_loss(logits)
-    flags = [p.requires_grad for p in D.parameters()]
-    D.requires_grad_(False)
-    try:
+    with frozen(D):
         dx = D.backward(d_logits)
-    finally:
-        for p, flag in zip(D.parameters(), flags):
-            p.requires_grad = flag
     return -dx.astype(np.float64) * x.shape[0]
 
 

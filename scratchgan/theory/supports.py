@@ -118,9 +118,8 @@ def disjoint_supports_gradient(theta, n_steps, rng, *, noise_std=0.0, batch=256,
     def gradient(D):
         x = np.stack([np.full(z_eval.size, float(theta)), z_eval], axis=1) + e_eval
         _, d_logits = objective.g_loss(D.forward(x))
-        D.requires_grad_(False)
-        dx = D.backward(d_logits)
-        D.requires_grad_(True)
+        with nn.frozen(D):
+            dx = D.backward(d_logits)
         return float(dx[:, 0].sum())
 
     history = []
