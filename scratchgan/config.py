@@ -29,6 +29,9 @@ class TrainConfig:
     lr_decay_start      fraction of `steps` after which both learning rates fall linearly ...
     lr_final            ... to lr_final times their value at the last step (1.0: constant learning rates)
     z_dim, noise        G's input z in R^z_dim, z ~ N(0, I) ("normal") or U(-1, 1)^z_dim ("uniform")
+    latent_classes      C > 0: z also carries a discrete code, c uniform on 0..C-1, as 3 e_c in R^C, so p(z) has
+                        C separate pieces and G can give each its own mode with no bridges between them
+                        (scratchgan.latent); G's input is then z_dim + C wide. 0: no code
     g_hidden, d_hidden  hidden widths of the two MLPs (G: z_dim -> g_hidden... -> dim, D: dim -> ... -> 1)
     g_activation, d_activation   their activations (scratchgan.nn.ACTIVATIONS)
     g_first_bias        "uniform": G's first-layer biases from U(-1, 1) (see build_generator); "zero": all 0
@@ -78,6 +81,7 @@ class TrainConfig:
     lr_final: float = 1.0
     z_dim: int = 16
     noise: str = "normal"
+    latent_classes: int = 0
     g_hidden: tuple = (128, 128)
     d_hidden: tuple = (128, 128)
     g_activation: str = "relu"
@@ -177,7 +181,7 @@ class TrainConfig:
             raise ValueError(f"unknown g_init {self.g_init!r}; choose one of: random, moments")
         if self.g_first_bias not in ("uniform", "zero"):
             raise ValueError(f"unknown g_first_bias {self.g_first_bias!r}; choose one of: uniform, zero")
-        for name in ("seed", "restarts", "attempt"):
+        for name in ("seed", "restarts", "attempt", "latent_classes"):
             v = getattr(self, name)
             if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 0:
                 raise ValueError(f"{name} must be a non-negative integer, got {v!r}")
@@ -247,13 +251,12 @@ DEFAULT_CONFIGS = {
     "mixture1d": dict(steps=3000, batch=256, lr_d=1e-3, lr_g=1e-3, z_dim=2, g_hidden=(64, 64),
                       d_hidden=(64, 64), lr_decay_start=0.5, lr_final=0.05, ema=0.99, instance_noise=0.5,
                       instance_noise_until=0.5, eval_every=150),
-    "ring8": dict(steps=8000, batch=256, lr_d=2e-3, lr_g=2e-3, z_dim=2, g_hidden=(128, 128),
+    "ring8": dict(steps=3000, batch=256, lr_d=2e-3, lr_g=2e-3, z_dim=2, latent_classes=8, g_hidden=(128, 128),
                   d_hidden=(128, 128), lr_decay_start=0.5, lr_final=0.02, ema=0.999, instance_noise=0.3,
-                  instance_noise_until=0.5, pack=2, truncation=0.3, rejection=0.15, restarts=1, eval_every=400),
-    "grid25": dict(steps=12000, batch=256, lr_d=2e-3, lr_g=2e-3, z_dim=2, noise="uniform",
+                  instance_noise_until=0.5, eval_every=150),
+    "grid25": dict(steps=6000, batch=256, lr_d=2e-3, lr_g=2e-3, z_dim=2, latent_classes=25, noise="uniform",
                    g_hidden=(128, 128), d_hidden=(128, 128), lr_decay_start=0.5, lr_final=0.02, ema=0.999,
-                   instance_noise=0.3, instance_noise_until=0.5, truncation=0.3, rejection=0.3, restarts=1,
-                   eval_every=500),
+                   eval_every=300),
     "spiral": dict(steps=5000, batch=256, lr_d=1e-3, lr_g=1e-3, z_dim=2, g_hidden=(128, 128),
                    d_hidden=(128, 128), lr_decay_start=0.5, lr_final=0.05, ema=0.999, instance_noise=0.1,
                    instance_noise_until=0.5, eval_every=250),
@@ -262,6 +265,15 @@ DEFAULT_CONFIGS = {
                   instance_noise_until=0.5, eval_every=200),
     "digits": dict(steps=15000, batch=128, lr_d=5e-4, lr_g=5e-4, z_dim=16, g_hidden=(256, 256),
                    d_hidden=(256, 256), lr_decay_start=0.5, lr_final=0.05, ema=0.999, pack=2, eval_every=0),
+}
+
+
+# The filters that repair a trained generator, as switches: `train --data ring8 --truncation 0.3 --rejection 0.15
+# --restarts 1`. Before the discrete latent (latent_classes) they were part of the mixtures' recipes; the mode
+# table (`python -m scratchgan modes`) switches them on one by one over the default's trained run.
+FILTERS = {
+    "ring8": dict(truncation=0.3, rejection=0.15, restarts=1),
+    "grid25": dict(truncation=0.3, rejection=0.3, restarts=1),
 }
 
 

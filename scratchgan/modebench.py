@@ -6,23 +6,25 @@ GDPP): modes captured, the share of high-quality samples (within 3 std of their 
 reverse KL of the mode histogram. It prints and writes a markdown table of mean +- std over the seeds.
 
 Every method starts from the dataset's default configuration (the same networks, batch, steps and learning
-rate schedule) and changes only what defines it; the tricks of the default (packing, instance noise,
-Jacobian truncation, rejection sampling, restarts) are switched off for the others, so each row shows its
-method alone.
+rate schedule) and changes only what defines it; the tricks of the default (the discrete latent code,
+instance noise) are switched off for the others, so each row shows its method alone. The default's row is its
+generator alone; the filters that repair a trained generator (config.FILTERS: Jacobian truncation, rejection
+sampling, a restart when the two-sample check rejects) are then switched on one by one over the same run.
 """
 
 import concurrent.futures
+import dataclasses
 import time
 
 import numpy as np
 
 from . import metrics
-from .config import PRESETS, default_config
+from .config import FILTERS, PRESETS, default_config
 from .run import train_with_restarts
 
 N_SAMPLES = 2500      # the protocol's sample size
 
-PLAIN = dict(pack=1, instance_noise=0.0, truncation=0.0, rejection=0.0, restarts=0)
+PLAIN = dict(latent_classes=0, pack=1, instance_noise=0.0, truncation=0.0, rejection=0.0, restarts=0)
 
 METHODS = {
     "minimax": dict(PLAIN, loss="minimax"),                      # Goodfellow et al. 2014, saturating G loss
@@ -31,14 +33,15 @@ METHODS = {
     "wgan-gp": dict(PLAIN, **PRESETS["wgan-gp"]),                 # Gulrajani et al. 2017
     "r1": dict(PLAIN, loss="nonsaturating", penalty="r1", penalty_weight=1.0),   # Mescheder et al. 2018
     "pacgan": dict(PLAIN, loss="nonsaturating", pack=2),          # Lin et al. 2018, packing 2 samples
-    "default": {},                                               # `train --data NAME` as it is
+    "default": {},                                               # `train --data NAME` as it is: G alone
 }
 
 
-# The default's sampler in stages, scored on the same trained run: what each filter adds.
+# The filters of config.FILTERS switched on over the default's trained run, one more at each stage.
 STAGES = {
-    "alone": "default: G alone",                # the EMA generator, no filter
-    "truncation": "default: + truncation",      # Jacobian truncation only
+    "default: + truncation": ("truncation",),
+    "default: + rejection": ("truncation", "rejection"),
+    "default: + restart": ("truncation", "rejection", "restarts"),
 }
 
 
@@ -52,24 +55,26 @@ def score(samples, data):
 def run_one(data, method, seed, steps=None):
     """Train one (data, method, seed) and score it. Returns a list of dicts with modes, high_quality,
     reverse_kl, seconds (training, restarts included, plus sampling wall time), attempts (how many trainings
-    train_with_restarts ran): one for the method, and for "default" two more, its stages (STAGES), drawn
-    from the same trained generator."""
+    train_with_restarts ran): one for the method, and for "default" one more per stage (STAGES): the same
+    trained run with the filters of config.FILTERS switched on, their seconds including the default's."""
     overrides = dict(METHODS[method], seed=seed)
     if steps is not None:
         overrides["steps"] = steps
     config = default_config(data, **overrides)
     start = time.perf_counter()
-    trainer, _ = train_with_restarts(config)
+    trainer, checks = train_with_restarts(config)
     samples = trainer.sample(N_SAMPLES)
     seconds = time.perf_counter() - start
-    row = dict(data=data, method=method, seed=seed, seconds=seconds, attempts=trainer.config.attempt + 1)
+    row = dict(data=data, method=method, seed=seed, seconds=seconds, attempts=max(1, len(checks)))
     results = [dict(row, **score(samples, trainer.data))]
     if method == "default":
-        G = trainer.G_ema if trainer.G_ema is not None else trainer.G
-        alone = G.forward(trainer.noise(N_SAMPLES, trainer.sample_rng))
-        truncated = trainer.sample(N_SAMPLES, rejection=False)
-        results.append(dict(row, method=STAGES["alone"], **score(alone, trainer.data)))
-        results.append(dict(row, method=STAGES["truncation"], **score(truncated, trainer.data)))
+        for stage, switches in STAGES.items():
+            trainer.config = dataclasses.replace(trainer.config, **{k: FILTERS[data][k] for k in switches})
+            start = time.perf_counter()
+            filtered, checks = train_with_restarts(trainer.config, trainer=trainer)   # retrains if the check rejects
+            samples = filtered.sample(N_SAMPLES)
+            results.append(dict(row, method=stage, seconds=seconds + time.perf_counter() - start,
+                                attempts=max(1, len(checks)), **score(samples, trainer.data)))
     return results
 
 
@@ -95,7 +100,7 @@ def table(results, datasets, methods):
     """A markdown table of mean +- std over seeds, one row per (dataset, method)."""
     lines = ["| data | method | modes | high quality (%) | reverse KL | wall time (s) | seeds |",
              "|---|---|---|---|---|---|---|"]
-    rows_in_order = [n for m in methods for n in ([m, *STAGES.values()] if m == "default" else [m])]
+    rows_in_order = [n for m in methods for n in ([m, *STAGES] if m == "default" else [m])]
     for d in datasets:
         for m in rows_in_order:
             rows = [r for r in results if r["data"] == d and r["method"] == m]

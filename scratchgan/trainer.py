@@ -11,7 +11,8 @@ import numpy as np
 
 from . import conditional, losses, metrics, mmd, nn, optim, penalties, sampling, tricks, warmstart
 from .config import DTYPES
-from .data import get_dataset, sample_noise
+from .data import get_dataset
+from .latent import sample_latent
 from .gan_backward import discriminator_backward, generator_backward
 from .networks import build_discriminator, build_generator, data_scale
 
@@ -81,7 +82,7 @@ class Trainer:
         self.G = G if G is not None else build_generator(config, self.data, self.rng)
         if G is None and config.g_init == "moments":
             warmstart.warm_start(self.G, self.data, config.z_dim, config.noise, self.rng, data_scale(self.data)[1],
-                       batch=config.batch, dtype=self.dtype)
+                                 batch=config.batch, dtype=self.dtype, classes=config.latent_classes)
         self.D = D if D is not None else build_discriminator(config, self.data, self.rng)
         self.opt_g = make_optimizer(config, self.G.parameters(), config.lr_g)
         self.opt_d = make_optimizer(config, self.D.parameters(), config.lr_d)
@@ -100,9 +101,11 @@ class Trainer:
     # -- randomness ---------------------------------------------------------------------------------------
 
     def noise(self, n, rng=None):
-        """z: (n, z_dim) draws from p(z), from the training stream unless another Generator is given."""
-        return sample_noise(n, self.config.z_dim, self.rng if rng is None else rng, self.config.noise,
-                            dtype=self.dtype)
+        """z: (n, z_dim + latent_classes) draws from p(z) (scratchgan.latent), from the training stream unless
+        another Generator is given."""
+        cfg = self.config
+        return sample_latent(n, cfg.z_dim, self.rng if rng is None else rng, cfg.noise, cfg.latent_classes,
+                             dtype=self.dtype)
 
     def real(self, n):
         """x: (n, dim) draws from the data distribution pi, from the training stream."""

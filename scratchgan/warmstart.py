@@ -22,7 +22,7 @@ The fit is plain regression, by Adam on the mean squared error in the data box's
 import numpy as np
 
 from . import nn, optim
-from .data import sample_noise
+from .latent import sample_latent
 
 NOISE_STD = {"normal": 1.0, "uniform": 1.0 / np.sqrt(3.0)}
 
@@ -55,8 +55,10 @@ def regression_backward(G, z, target, scale):
     return float(np.sum(r * r) / n)
 
 
-def warm_start(G, data, z_dim, noise_kind, rng, scale, *, steps=500, batch=256, lr=1e-3, dtype=np.float32):
-    """Fit G to affine_target for `steps` Adam steps, each on `batch` fresh draws of z ~ noise_kind (rng).
+def warm_start(G, data, z_dim, noise_kind, rng, scale, *, steps=500, batch=256, lr=1e-3, dtype=np.float32,
+               classes=0):
+    """Fit G to affine_target for `steps` Adam steps, each on `batch` fresh draws of z ~ noise_kind (rng), with
+    a discrete code of `classes` classes after them if asked (scratchgan.latent; the target reads eps only).
 
     scale: (d,) the box units of the loss. Returns the last minibatch's loss (G then matches the map closely:
     about 1e-3 or less)."""
@@ -64,7 +66,7 @@ def warm_start(G, data, z_dim, noise_kind, rng, scale, *, steps=500, batch=256, 
     opt = optim.Adam(G.parameters(), lr=lr, betas=(0.9, 0.999))
     loss = float("nan")
     for _ in range(steps):
-        z = sample_noise(batch, z_dim, rng, noise_kind, dtype=dtype)
+        z = sample_latent(batch, z_dim, rng, noise_kind, classes, dtype=dtype)
         opt.zero_grad()
         loss = regression_backward(G, z, target(z), scale)
         opt.step()

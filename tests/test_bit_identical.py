@@ -16,6 +16,7 @@ import shutil
 import numpy as np
 import pytest
 
+from scratchgan import config
 from scratchgan.cli import main
 
 DATA = os.path.join(os.path.dirname(__file__), "data")
@@ -23,10 +24,15 @@ DATA = os.path.join(os.path.dirname(__file__), "data")
 PINNED_RUNS = [
     (["--data", "gaussian", "--steps", "300", "--seed", "5"],
      "54a7af52205ebbdc063f91984adeca053318260ef5516e52bb4c056e8f0782fc"),
-    # 400 steps of ring8's default recipe: pack, EMA, truncation, rejection and a restart all take part
+    # 400 steps of ring8's recipe as it stood then (OLD_RING8): pack, EMA, truncation, rejection and a restart
     (["--data", "ring8", "--steps", "400", "--seed", "5"],
      "aa287c425c336f26c4198e955a066e9a5145314ee36a2b0e7c7ebf3b8b75a653"),
 ]
+
+# ring8's default recipe at b8be311, before the discrete latent replaced the filters (config.FILTERS)
+OLD_RING8 = dict(steps=8000, batch=256, lr_d=2e-3, lr_g=2e-3, z_dim=2, g_hidden=(128, 128), d_hidden=(128, 128),
+                 lr_decay_start=0.5, lr_final=0.02, ema=0.999, instance_noise=0.3, instance_noise_until=0.5, pack=2,
+                 truncation=0.3, rejection=0.15, restarts=1, eval_every=400)
 
 OLD_CHECKPOINTS = [
     # (file in tests/data, resume arguments, hash of the resumed run's samples.npy)
@@ -43,7 +49,8 @@ def samples_hash(run_dir):
 
 
 @pytest.mark.parametrize("args, expected", PINNED_RUNS, ids=["gaussian-300", "ring8-400"])
-def test_pinned_run_is_bit_identical(tmp_path, capsys, args, expected):
+def test_pinned_run_is_bit_identical(tmp_path, capsys, monkeypatch, args, expected):
+    monkeypatch.setitem(config.DEFAULT_CONFIGS, "ring8", OLD_RING8)
     out = str(tmp_path / "run")
     assert main(["train", *args, "--out", out]) == 0
     assert samples_hash(out) == expected

@@ -53,6 +53,9 @@ def add_parser(sub):
     f.add_argument("--penalty", help="none, gp (WGAN-GP on interpolates) or r1 (on real data)")
     f.add_argument("--penalty-weight", type=float, metavar="W", help="lambda of gp, gamma of r1 (default 10)")
     f.add_argument("--clip", type=float, metavar="C", help="clip D's weights to [-C, C] after each D-step (WGAN)")
+    f.add_argument("--latent-classes", type=int, metavar="C",
+                   help="z carries a discrete code of C classes, so G can give each a mode of its own "
+                        "(scratchgan/latent.py; 0: no code)")
     f.add_argument("--pack", type=int, metavar="M", help="PacGAN: D judges M samples at once")
     f.add_argument("--ema", type=float, metavar="DECAY", help="sample from an EMA of G's weights (0: off)")
     f.add_argument("--truncation", type=float, metavar="Q",
@@ -253,7 +256,8 @@ def train_setup(args):
     return trainer, out
 
 
-FIX_OPTIONS = ("lr_g", "lr_d", "optimizer", "beta1", "beta2", "penalty", "penalty_weight", "clip", "pack", "ema",
+FIX_OPTIONS = ("lr_g", "lr_d", "optimizer", "beta1", "beta2", "penalty", "penalty_weight", "clip", "latent_classes",
+               "pack", "ema",
                "label_smoothing", "instance_noise", "hist_avg", "truncation", "rejection", "mmd", "g_init",
                "restarts")
 

@@ -38,13 +38,24 @@ def generator_gradient(D, objective, x):
     return -dx.astype(np.float64) * x.shape[0]
 
 
-def latent_grid(z_sample, k):
+def latent_grid(z_sample, k, classes=0):
     """A k x k grid of latent points spanning the first two coordinates of z (the rest held at 0).
 
     z_sample: (n, latent_dim) draws of p(z), used only for the range (their 2nd and 98th percentiles).
     Returns (k, k, latent_dim); for latent_dim = 1, a line of k points shaped (k, 1, 1).
+    classes = C > 0: z ends with a discrete code of C classes (scratchgan.latent); the grid spans the first
+    two coordinates of its continuous part, once per class with that class's code, (C, k, k, latent_dim)
+    (or (C, k, 1, latent_dim) when the continuous part is 1D), so the manifold is drawn piece by piece.
     """
     latent_dim = z_sample.shape[1]
+    if classes:
+        one = latent_grid(z_sample[:, :latent_dim - classes], k)          # the continuous part's grid
+        grid = np.zeros((classes, *one.shape[:2], latent_dim))
+        grid[..., :latent_dim - classes] = one
+        code = np.max(z_sample[:, latent_dim - classes:])                 # the code's scale a
+        for c in range(classes):
+            grid[c, :, :, latent_dim - classes + c] = code
+        return grid
     lo = np.percentile(z_sample, 2, axis=0)
     hi = np.percentile(z_sample, 98, axis=0)
     if latent_dim == 1:
@@ -70,13 +81,14 @@ def frame_2d(G, D, objective, z, bounds, *, critic=False, n_grid=100, latent=Non
 
     z:       (n, latent_dim) fixed noise; the frame's generated samples are G(z)
     bounds:  (2, 2) plotting box [[x_lo, x_hi], [y_lo, y_hi]]
-    latent:  optional (k, k, latent_dim) latent grid (see latent_grid) whose image is the manifold
+    latent:  optional (k, k, latent_dim) or (C, k, k, latent_dim) latent grid (see latent_grid) whose image
+             is the manifold
     Returns a dict of arrays:
         step      ()                  the training step
         fake      (n, 2)              G(z)
         grad      (n, 2)              -dL_G/dx at each G(z)  (generator_gradient)
         heat      (n_grid, n_grid)    D's verdict on the grid; heat[i, j] at (x = xs[j], y = ys[i])
-        manifold  (k, k, 2)           G(latent) (present only when latent is given)
+        manifold  (k, k, 2)           G(latent) (present only when latent is given; (C, k, k, 2) for C pieces)
     """
     nets = (G, D)
     modes = _eval_mode(*nets)
@@ -92,9 +104,8 @@ def frame_2d(G, D, objective, z, bounds, *, critic=False, n_grid=100, latent=Non
         heat = discriminator_map(D, points, critic).reshape(n_grid, n_grid).astype(np.float32)
         frame = {"step": np.array(step), "fake": fake, "grad": grad, "heat": heat}
         if latent is not None:
-            k1, k2, latent_dim = latent.shape
-            image = G.forward(latent.reshape(-1, latent_dim).astype(_param_dtype(G)))
-            frame["manifold"] = image.astype(np.float64).reshape(k1, k2, 2)
+            image = G.forward(latent.reshape(-1, latent.shape[-1]).astype(_param_dtype(G)))
+            frame["manifold"] = image.astype(np.float64).reshape(*latent.shape[:-1], 2)
     finally:
         _restore_mode(nets, modes)
     return frame
@@ -147,11 +158,12 @@ def draw_frame_2d(ax, frame, meta, *, arrow_ref=None, n_arrows=96, cax=None):
             bar.set_ticklabels([f"{t:.2g}" for t in ticks])
 
     if "manifold" in frame:
-        m = frame["manifold"]
-        for i in range(m.shape[0]):
-            ax.plot(m[i, :, 0], m[i, :, 1], color=MANIFOLD_COLOR, lw=0.6, alpha=0.5)
-        for j in range(m.shape[1]):
-            ax.plot(m[:, j, 0], m[:, j, 1], color=MANIFOLD_COLOR, lw=0.6, alpha=0.5)
+        pieces = frame["manifold"]
+        for m in (pieces[None] if pieces.ndim == 3 else pieces):     # one grid per piece of p(z)
+            for i in range(m.shape[0]):
+                ax.plot(m[i, :, 0], m[i, :, 1], color=MANIFOLD_COLOR, lw=0.6, alpha=0.5)
+            for j in range(m.shape[1]):
+                ax.plot(m[:, j, 0], m[:, j, 1], color=MANIFOLD_COLOR, lw=0.6, alpha=0.5)
         ax.plot([], [], color=MANIFOLD_COLOR, lw=1.0, label="G(grid of z): the manifold")
 
     real = meta["real"]

@@ -37,7 +37,7 @@ def frame_meta(trainer, *, n_real=256, n_fake=256, n_kde=2000, n_lines=24, n_man
     """What stays fixed across the frames of one run: names, the box, real samples and the fixed noise.
 
     Returns a dict: data, loss (names), dim (1 or 2), critic (bool), bounds (dim, 2), real (n_real, dim),
-    centers (K, dim) when the data is a mixture, z (n, latent_dim), and for 2D `latent` (k, k, latent_dim),
+    centers (K, dim) when the data is a mixture, z (n, latent_dim), and for 2D `latent` (latent_grid's grid),
     for 1D `x_grid` (400,), `pi` (400,) when the data has a density, and `z_line` (n_lines, latent_dim).
     """
     data = trainer.data
@@ -57,7 +57,8 @@ def frame_meta(trainer, *, n_real=256, n_fake=256, n_kde=2000, n_lines=24, n_man
     z = _fixed_noise(trainer, n_fake if data.dim == 2 else n_kde)
     meta["z"] = z
     if data.dim == 2:
-        meta["latent"] = latent_grid(z, n_manifold)
+        classes = int(getattr(getattr(trainer, "config", None), "latent_classes", 0))
+        meta["latent"] = latent_grid(z, n_manifold if not classes else 7, classes)
     else:
         lo, hi = meta["bounds"][0]
         meta["x_grid"] = np.linspace(lo, hi, 400)
