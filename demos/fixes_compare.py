@@ -52,9 +52,11 @@ def run_or_load(method, data, steps, seed=0, eval_every=100, n_samples=2000):
     if os.path.exists(path):
         with np.load(path) as f:
             return {k: f[k] for k in f.files}
+    # a connected latent and the instance noise the mixtures' recipes used before their latent code: the
+    # methods alone, as in the mode table (scratchgan/modebench.py)
     config = default_config(data, steps=steps, seed=seed, batch=128, eval_every=eval_every,
-                                     eval_samples=1000, ema=0.99, pack=1, noise="normal", truncation=0.0,
-                                     rejection=0.0, **METHODS[method])
+                            eval_samples=1000, ema=0.99, pack=1, noise="normal", truncation=0.0, rejection=0.0,
+                            latent_classes=0, instance_noise=0.3, instance_noise_until=0.5, **METHODS[method])
     trainer = Trainer(config)
     trainer.train(steps)
     out = {k: np.asarray(v, dtype=np.float64) for k, v in trainer.history.items()}

@@ -2,7 +2,8 @@
 
 With zero first-layer biases every kink w.z + b = 0 of G's first layer passes through z = 0, so G(t z) = t G(z)
 for t > 0: the initial G maps each ray of the latent square to a ray, a fan folded around the origin. Training
-must unfold it in its first, large steps. The figure trains the grid25 default twice from the same initial
+must unfold it in its first, large steps. The figure trains grid25's recipe with a connected latent (as it was
+before the latent code of scratchgan/latent.py gave G a piece per mode) twice from the same initial
 weights, once with the first layer's biases set to 0 and once as built (U(-1, 1)), and shows G(z) for a grid
 of latent points, coloured by z_1, at a few steps; the last column counts the modes captured by G itself
 (no EMA, truncation or rejection). One seed is an illustration, not a measurement: the measured effect over
@@ -20,6 +21,10 @@ from scratchgan.metrics import mode_coverage
 from scratchgan.plots import new_figure, save_demo_figure
 from scratchgan.config import default_config
 from scratchgan.trainer import Trainer
+
+
+# grid25's recipe before its latent code (scratchgan/latent.py): a connected latent, where the fold matters
+CONNECTED = dict(latent_classes=0, steps=12000, instance_noise=0.3, instance_noise_until=0.5)
 
 
 def zero_first_biases(trainer):
@@ -41,7 +46,7 @@ def main(argv=None):
     rows = (("first-layer biases 0", True), ("first-layer biases U(-1, 1) (default)", False))
     fig = new_figure(3.0 * len(args.steps), 6.4)
     for r, (label, zero) in enumerate(rows):
-        trainer = Trainer(default_config("grid25", seed=args.seed, eval_every=0))
+        trainer = Trainer(default_config("grid25", seed=args.seed, eval_every=0, **CONNECTED))
         if zero:
             zero_first_biases(trainer)
         centers, std = trainer.data.centers, trainer.data.std

@@ -123,7 +123,9 @@ def format_trace(trainer, trace):
     lines += [""]
     x_fake = trace["x_fake"]
     lines += ["1. G draws samples from z",
-              f"     z ~ p(z) ({cfg.noise})    shape {trace['z'].shape}",
+              f"     z ~ p(z) ({cfg.noise})    shape {trace['z'].shape}" + (
+                  f"   z = (eps, 3 e_c): eps ({cfg.noise}) in R^{cfg.z_dim}, then a code of class c ~ "
+                  f"Uniform{{0..{cfg.latent_classes - 1}}} (scratchgan/latent.py)" if cfg.latent_classes else ""),
               f"     x_fake = G(z)        shape {x_fake.shape}   mean {_vec(x_fake.mean(0))}   std {_vec(x_fake.std(0))}",
               f"     x_real ~ pi          shape {trace['x_real'].shape}   mean {_vec(trace['x_real'].mean(0))}"
               f"   std {_vec(trace['x_real'].std(0))}", ""]

@@ -73,8 +73,10 @@ def test_conditional_gan_gradients_match_finite_differences_with_labels_set():
 def test_conditional_refuses_unlabelled_data_and_the_filters_it_does_not_combine_with():
     with pytest.raises(ValueError, match="moons has no labels"):
         Trainer(default_config("moons", conditional=True))
-    with pytest.raises(ValueError, match="conditional does not combine with pack, truncation, rejection"):
+    with pytest.raises(ValueError, match="conditional does not combine with latent_classes"):
         default_config("ring8", conditional=True)
+    with pytest.raises(ValueError, match="conditional does not combine with pack, truncation, rejection"):
+        default_config("ring8", conditional=True, latent_classes=0, pack=2, truncation=0.3, rejection=0.1)
 
 
 def test_a_conditional_ring_draws_each_label_at_its_own_mode(tmp_path, capsys):

@@ -278,10 +278,10 @@ def fix_options(args, asked):
             merged[name] = getattr(args, name)
     if args.feature_matching:
         merged["feature_matching"] = True
-    if args.conditional:      # the mixtures' filters and packing do not apply to a conditional run
-        merged.update(conditional=True, pack=1, truncation=0.0, rejection=0.0, restarts=0)
-        merged.update({name: getattr(args, name) for name in ("pack", "truncation", "rejection", "restarts")
-                       if getattr(args, name) is not None})
+    if args.conditional:      # the label replaces the mixtures' latent code; their filters do not apply
+        switches = ("latent_classes", "pack", "truncation", "rejection", "restarts")
+        merged.update(conditional=True, **{name: 0 for name in switches})
+        merged.update({name: getattr(args, name) for name in switches if getattr(args, name) is not None})
     return merged
 
 
