@@ -279,9 +279,9 @@ def fix_options(args, asked):
     if args.feature_matching:
         merged["feature_matching"] = True
     if args.conditional:      # the label replaces the mixtures' latent code; their filters do not apply
-        switches = ("latent_classes", "pack", "truncation", "rejection", "restarts")
-        merged.update(conditional=True, **{name: 0 for name in switches})
-        merged.update({name: getattr(args, name) for name in switches if getattr(args, name) is not None})
+        off = dict(latent_classes=0, pack=1, truncation=0.0, rejection=0.0, restarts=0)
+        merged.update(conditional=True, **off)
+        merged.update({name: getattr(args, name) for name in off if getattr(args, name) is not None})
     return merged
 
 
