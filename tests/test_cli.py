@@ -78,6 +78,8 @@ BAD = [
     (["--data", "ring8", "--batch", "-5"], "--batch must be a positive integer"),
     (["--data", "ring8", "--loss", "hinged"], "unknown loss 'hinged'"),
     (["--data", "ring8", "--restarts", "-1"], "restarts must be a non-negative integer, got -1"),
+    (["--data", "ring8", "--latent-classes", "-1"], "latent_classes must be a non-negative integer, got -1"),
+    (["--data", "ring8", "--conditional", "--latent-classes", "8"], "conditional does not combine with latent_classes"),
     (["--data", "ring8", "--g-init", "moments", "--mmd", "-2"], "mmd must be a number >= 0, got -2.0"),
     (["--data", "grid25", "--resume"], "is from another configuration: data='ring8' there, 'grid25' asked"),
     (["--data", "ring8", "--seed", "7", "--resume"], "another configuration: seed=0 there, 7 asked"),
