@@ -223,7 +223,8 @@ def validate_fixes(config):
                                        ("g_batchnorm", config.g_batchnorm)) if on]
         if clash:
             raise ValueError(f"conditional does not combine with {', '.join(clash)}: turn "
-                             f"{'it' if len(clash) == 1 else 'them'} off (e.g. --latent-classes 0 --pack 1 --truncation 0)")
+                             f"{'it' if len(clash) == 1 else 'them'} off "
+                             f"(e.g. --latent-classes 0 --pack 1 --truncation 0)")
 
 
 # Per-dataset defaults: what `python -m scratchgan train --data NAME` uses. Each trains well out of the box

@@ -21,7 +21,8 @@ def data_scale(data):
 
 
 def build_generator(config, data, rng):
-    """G: an MLP z_dim (+ latent_classes) -> g_hidden... -> dim (linear output), then x = m + s * output (see nn.FixedAffine).
+    """G: an MLP z_dim (+ latent_classes) -> g_hidden... -> dim (linear output), then x = m + s * output
+    (see nn.FixedAffine).
 
     As in D, the first layer's biases are drawn from U(-1, 1) instead of 0. With zero biases every kink
     w.z + b = 0 of the first layer passes through z = 0, so G(t z) = t G(z) for t > 0: the initial G maps rays
@@ -31,11 +32,12 @@ def build_generator(config, data, rng):
     dtype = DTYPES[config.dtype]
     if config.g_batchnorm:                  # the DCGAN recipe: Linear, BatchNorm, ReLU blocks
         from .batchnorm import dcgan_generator
-        net = dcgan_generator([config.z_dim + config.latent_classes, *config.g_hidden, data.dim], rng=rng, dtype=dtype)
+        net = dcgan_generator([config.z_dim + config.latent_classes, *config.g_hidden, data.dim], rng=rng,
+                              dtype=dtype)
     else:
         labels = data.n_classes if config.conditional else 0      # G(z, y): onehot(y) joins z (conditional)
-        net = nn.mlp([config.z_dim + config.latent_classes + labels, *config.g_hidden, data.dim], rng=rng, activation=config.g_activation,
-                     dtype=dtype)
+        net = nn.mlp([config.z_dim + config.latent_classes + labels, *config.g_hidden, data.dim], rng=rng,
+                     activation=config.g_activation, dtype=dtype)
         if config.g_first_bias == "uniform":
             first = net.layers[0]
             first.b.data[...] = rng.uniform(-1.0, 1.0, size=first.b.data.shape)

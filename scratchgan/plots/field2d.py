@@ -16,6 +16,7 @@ draw_frame_2d).
 
 import numpy as np
 
+from ..latent import CLASS_SCALE
 from ..nn import frozen
 from .base import (FAKE_COLOR, HEATMAP, MANIFOLD_COLOR, REAL_COLOR, _eval_mode, _param_dtype, _restore_mode,
                    discriminator_map)
@@ -52,9 +53,8 @@ def latent_grid(z_sample, k, classes=0):
         one = latent_grid(z_sample[:, :latent_dim - classes], k)          # the continuous part's grid
         grid = np.zeros((classes, *one.shape[:2], latent_dim))
         grid[..., :latent_dim - classes] = one
-        code = np.max(z_sample[:, latent_dim - classes:])                 # the code's scale a
         for c in range(classes):
-            grid[c, :, :, latent_dim - classes + c] = code
+            grid[c, :, :, latent_dim - classes + c] = CLASS_SCALE            # piece c: the code a e_c
         return grid
     lo = np.percentile(z_sample, 2, axis=0)
     hi = np.percentile(z_sample, 98, axis=0)

@@ -33,12 +33,13 @@ def _fixed_noise(trainer, n):
         trainer.rng.bit_generator.state = state
 
 
-def frame_meta(trainer, *, n_real=256, n_fake=256, n_kde=2000, n_lines=24, n_manifold=11, seed=0):
+def frame_meta(trainer, *, n_real=256, n_fake=256, n_kde=2000, n_lines=24, n_manifold=11, n_piece=7, seed=0):
     """What stays fixed across the frames of one run: names, the box, real samples and the fixed noise.
 
     Returns a dict: data, loss (names), dim (1 or 2), critic (bool), bounds (dim, 2), real (n_real, dim),
     centers (K, dim) when the data is a mixture, z (n, latent_dim), and for 2D `latent` (latent_grid's grid),
     for 1D `x_grid` (400,), `pi` (400,) when the data has a density, and `z_line` (n_lines, latent_dim).
+    The manifold's grid is n_manifold x n_manifold, or n_piece x n_piece per piece of a latent with a code.
     """
     data = trainer.data
     if data.name == "digits":                      # 64 pixels: a grid of digits instead (plots.digits)
@@ -58,7 +59,7 @@ def frame_meta(trainer, *, n_real=256, n_fake=256, n_kde=2000, n_lines=24, n_man
     meta["z"] = z
     if data.dim == 2:
         classes = int(getattr(getattr(trainer, "config", None), "latent_classes", 0))
-        meta["latent"] = latent_grid(z, n_manifold if not classes else 7, classes)
+        meta["latent"] = latent_grid(z, n_piece if classes else n_manifold, classes)
     else:
         lo, hi = meta["bounds"][0]
         meta["x_grid"] = np.linspace(lo, hi, 400)
