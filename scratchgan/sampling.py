@@ -56,7 +56,8 @@ def propose(trainer, n, rng):
     G = trainer.G_ema if trainer.G_ema is not None else trainer.G
     G.eval()
     try:
-        x, _ = truncated_sample(G, lambda m: trainer.noise(m, rng), n, trainer.config.truncation)
+        cfg = trainer.config           # the Jacobian over the continuous part of z (eps), not its code
+        x, _ = truncated_sample(G, lambda m: trainer.noise(m, rng), n, cfg.truncation, dims=cfg.z_dim)
         return x
     finally:
         G.train()

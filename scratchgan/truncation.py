@@ -23,10 +23,13 @@ import numpy as np
 from .nn import frozen
 
 
-def jacobian_norms(G, z):
-    """||dG/dz||_F at each row of z.
+def jacobian_norms(G, z, dims=None):
+    """||dG/dz||_F at each row of z, over z's first `dims` coordinates (all of them when dims is None).
 
     G: a Module mapping (n, q) to (n, d).  z: (n, q).  Returns (n,) float64.
+    dims: with a latent z = (eps, a e_c) (scratchgan.latent), the norm is taken over eps's coordinates only: the
+    code is not a direction along which samples vary continuously, and G's response to it (which piece a draw
+    belongs to) would otherwise swamp the stretching within a piece.
     G's parameters' .grad are not touched (gradient accumulation is switched off for the d backward passes).
     """
     x = G.forward(z)
@@ -37,15 +40,16 @@ def jacobian_norms(G, z):
         for i in range(d):
             seed[:, i] = 1.0               # dL/dx = e_i on every row ...
             row = G.backward(seed)         # ... so dL/dz = e_i^T J(z): (n, q)
-            squared += np.sum(np.square(row, dtype=np.float64), axis=1)
+            squared += np.sum(np.square(row[:, :dims], dtype=np.float64), axis=1)
             seed[:, i] = 0.0
     return np.sqrt(squared)
 
 
-def truncated_sample(G, noise, n, drop):
+def truncated_sample(G, noise, n, drop, dims=None):
     """n samples of G after rejecting the fraction `drop` with the largest Jacobian norm.
 
     noise: a function m -> z of shape (m, q) (fresh latent draws).  drop: in [0, 1).
+    dims: the norm is over z's first dims coordinates (see jacobian_norms).
     Draws m = ceil(n / (1 - drop)) latent points, computes x = G(z) and ||J(z)||_F, and keeps the n points
     with the smallest norm, in their original order. Returns (x_kept (n, d), threshold), threshold being
     the largest norm kept. drop = 0 returns G(noise(n)) unchanged.
@@ -56,6 +60,6 @@ def truncated_sample(G, noise, n, drop):
         return G.forward(noise(n)), math.inf
     m = math.ceil(n / (1.0 - drop))
     z = noise(m)
-    norms = jacobian_norms(G, z)
+    norms = jacobian_norms(G, z, dims)
     keep = np.sort(np.argpartition(norms, n - 1)[:n])   # the n smallest norms, original order
     return G.forward(z[keep]), float(norms[keep].max())

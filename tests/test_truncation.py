@@ -21,6 +21,36 @@ def test_jacobian_norms_match_finite_differences():
     expected = np.sqrt(np.sum(J ** 2, axis=(1, 2)))
     np.testing.assert_allclose(jacobian_norms(G, z), expected, rtol=1e-7)
     assert all(np.all(p.grad == 0) for p in G.parameters())   # parameters' gradients untouched
+    # over the first two coordinates only (a latent's continuous part eps, its code after it)
+    np.testing.assert_allclose(jacobian_norms(G, z, dims=2), np.sqrt(np.sum(J[:, :, :2] ** 2, axis=(1, 2))),
+                               rtol=1e-7)
+
+
+def test_with_a_latent_code_truncation_thins_each_piece_instead_of_dropping_pieces():
+    # G sends piece c of z = (eps, 3 e_c) to the point 4c + eps, but reacts to its code far more steeply
+    # (slope 40 against 1 along eps) the larger c is. Over all of z, the Jacobian's norm would rank whole pieces;
+    # over eps alone it is 1 everywhere, and truncation keeps every piece in its share.
+    from scratchgan.latent import CLASS_SCALE, latent_class, sample_latent
+
+    class Coded(nn.Module):
+        def forward(self, z):
+            self.c = latent_class(z, 1)
+            return (z[:, :1] + 4.0 * self.c[:, None] + 40.0 * self.c[:, None] * (z[:, 1:].sum(1, keepdims=True)
+                                                                                - CLASS_SCALE)).astype(z.dtype)
+
+        def backward(self, dy):
+            dz = np.empty((dy.shape[0], 1 + 4), dtype=dy.dtype)
+            dz[:, :1] = dy
+            dz[:, 1:] = 40.0 * self.c[:, None] * dy
+            return dz
+
+    rng = np.random.default_rng(0)
+    noise = lambda m: sample_latent(m, 1, rng, "normal", classes=4)    # noqa: E731
+    x, _ = truncated_sample(Coded(), noise, 4000, drop=0.3, dims=1)
+    shares = np.bincount(np.round(x[:, 0] / 4).astype(int).clip(0, 3), minlength=4) / len(x)   # piece c at 4c
+    assert np.all(np.abs(shares - 0.25) < 0.05), shares
+    x_all, _ = truncated_sample(Coded(), noise, 4000, drop=0.3)         # the norm over the code as well
+    assert np.mean(x_all[:, 0] > 10) < 0.05                              # piece 3 (around x = 12) is gone
 
 
 class Step(nn.Module):
