@@ -20,6 +20,7 @@ def load_demo(name):
     ("fixes_compare", ["--steps", "30"]),
     ("fixes_w_vs_mmd", ["--steps", "200"]),  # trains (or reads) the runs of fixes_compare; evaluates every 100
     ("fixes_fold", ["--steps", "0", "20"]),
+    ("fixes_latent", ["--steps", "0", "20"]),
 ])
 def test_fix_demo_writes_and_returns_its_figure(name, args, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)                 # the demos cache their runs under ./runs
