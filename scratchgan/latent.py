@@ -22,6 +22,7 @@ so each piece can hold one mode with the right share 1/C; with C not a multiple 
 more pieces than another, and the shares come out uneven (docs/modes.md has the numbers).
 
 sample_latent   z ~ p(z) as above: (n, q) without a code, (n, q + C) with one
+join_code       z = (eps, a e_c) from given eps and classes c: the one place that lays the code out
 latent_class    the class c of each row of such a z
 CLASS_SCALE     a
 """
@@ -40,10 +41,15 @@ def sample_latent(n, z_dim, rng, kind="normal", classes=0, dtype=np.float32):
     eps = sample_noise(n, z_dim, rng, kind, dtype=dtype)
     if not classes:
         return eps
-    c = rng.integers(0, classes, size=n)
-    z = np.zeros((n, z_dim + classes), dtype=dtype)
-    z[:, :z_dim] = eps
-    z[np.arange(n), z_dim + c] = CLASS_SCALE
+    return join_code(eps, rng.integers(0, classes, size=n), classes)
+
+
+def join_code(eps, c, classes):
+    """z = (eps, a e_c): eps (n, q), c (n,) integer classes in 0..classes-1 -> (n, q + classes), eps's dtype."""
+    n, q = eps.shape
+    z = np.zeros((n, q + classes), dtype=eps.dtype)
+    z[:, :q] = eps
+    z[np.arange(n), q + np.asarray(c)] = CLASS_SCALE
     return z
 
 

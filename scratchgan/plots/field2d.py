@@ -16,7 +16,7 @@ draw_frame_2d).
 
 import numpy as np
 
-from ..latent import CLASS_SCALE
+from ..latent import join_code
 from ..nn import frozen
 from .base import (FAKE_COLOR, HEATMAP, MANIFOLD_COLOR, REAL_COLOR, _eval_mode, _param_dtype, _restore_mode,
                    discriminator_map)
@@ -51,11 +51,9 @@ def latent_grid(z_sample, k, classes=0):
     latent_dim = z_sample.shape[1]
     if classes:
         one = latent_grid(z_sample[:, :latent_dim - classes], k)          # the continuous part's grid
-        grid = np.zeros((classes, *one.shape[:2], latent_dim))
-        grid[..., :latent_dim - classes] = one
-        for c in range(classes):
-            grid[c, :, :, latent_dim - classes + c] = CLASS_SCALE            # piece c: the code a e_c
-        return grid
+        eps = one.reshape(-1, one.shape[-1])
+        return np.stack([join_code(eps, np.full(len(eps), c), classes).reshape(*one.shape[:2], latent_dim)
+                         for c in range(classes)])                         # piece c: (eps, a e_c)
     lo = np.percentile(z_sample, 2, axis=0)
     hi = np.percentile(z_sample, 98, axis=0)
     if latent_dim == 1:
