@@ -18,7 +18,7 @@ import scratchgan  # noqa: F401  (first: it asks for one BLAS thread before NumP
 import numpy as np
 
 from scratchgan.metrics import mode_coverage
-from scratchgan.plots import new_figure, save_demo_figure
+from scratchgan.plots import new_figure, sample_panel, save_demo_figure
 from scratchgan.config import default_config
 from scratchgan.trainer import Trainer
 
@@ -53,21 +53,14 @@ def main(argv=None):
         for c, step in enumerate(sorted(args.steps)):
             trainer.train(step - trainer.step)
             x = trainer.G.forward(z)
-            ax = fig.add_subplot(2, len(args.steps), r * len(args.steps) + c + 1)
-            ax.scatter(x[:, 0], x[:, 1], c=z[:, 0], cmap="coolwarm", s=1.5, linewidths=0)
-            ax.scatter(centers[:, 0], centers[:, 1], marker="+", color="k", s=25, linewidths=0.8)
-            ax.set_xlim(-5.5, 5.5)
-            ax.set_ylim(-5.5, 5.5)
-            ax.set_aspect("equal")
-            ax.set_xticks([])
-            ax.set_yticks([])
             title = f"step {step}"
             if step == max(args.steps):
                 cov = mode_coverage(trainer.G.forward(trainer.noise(2500, trainer.sample_rng)), centers, std)
                 title += f": {cov['modes']}/25 modes"
                 print(f"{label}: step {step}, {cov['modes']}/25 modes, {100 * cov['high_quality']:.1f}% high "
                       f"quality, reverse KL {cov['reverse_kl']:.3f} (G alone)")
-            ax.set_title(title, fontsize=9)
+            ax = fig.add_subplot(2, len(args.steps), r * len(args.steps) + c + 1)
+            sample_panel(ax, x, z[:, 0], centers, 5.5, title=title)
             if c == 0:
                 ax.set_ylabel(label, fontsize=9)
     fig.suptitle(f"grid25, seed {args.seed}: G(z) over the latent square, coloured by z_1", fontsize=10)

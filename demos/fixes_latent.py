@@ -5,7 +5,7 @@ also lie on the paths between ring8's eight modes: the bridges. With z = (eps, 3
 (scratchgan/latent.py), p(z) has eight separate pieces, and G can send each to a mode of its own. The figure
 trains ring8's recipe twice from the same seed, once with latent_classes=0 and once as the recipe has it (8),
 and shows G(z) at a few steps, coloured by z_1 (connected) or by the piece c; the last column gives what the
-run reports, the EMA generator alone. One seed is an illustration, not a measurement: docs/modes.md has the
+run reports, the EMA generator alone, with its modes and share of samples within 3 std of a centre. One seed is an illustration, not a measurement: docs/modes.md has the
 measurement over seeds.
 
     python demos/fixes_latent.py [--out runs/demos] [--seed 1] [--steps 0 300 1000 3000]
@@ -19,7 +19,7 @@ import numpy as np
 from scratchgan.config import default_config
 from scratchgan.latent import latent_class
 from scratchgan.metrics import mode_coverage
-from scratchgan.plots import new_figure, save_demo_figure
+from scratchgan.plots import new_figure, sample_panel, save_demo_figure
 from scratchgan.trainer import Trainer
 
 
@@ -44,21 +44,14 @@ def main(argv=None):
             last = step == steps[-1]
             G = trainer.G_ema if last and trainer.G_ema is not None else trainer.G
             x = G.forward(z)
-            ax = fig.add_subplot(2, len(steps), r * len(steps) + c + 1)
-            ax.scatter(x[:, 0], x[:, 1], c=colour, cmap="tab10" if classes else "coolwarm", s=1.5, linewidths=0)
-            ax.scatter(centers[:, 0], centers[:, 1], marker="+", color="k", s=25, linewidths=0.8)
-            ax.set_xlim(-2.9, 2.9)
-            ax.set_ylim(-2.9, 2.9)
-            ax.set_aspect("equal")
-            ax.set_xticks([])
-            ax.set_yticks([])
             title = f"step {step}"
             if last:
                 cov = mode_coverage(x, centers, std)
-                title += f" (EMA): {cov['modes']}/8 modes, {100 * cov['high_quality']:.1f}% within 3 std"
+                title += f", EMA G: {cov['modes']}/8 modes, {100 * cov['high_quality']:.1f}%"
                 print(f"{label}: step {step}, {cov['modes']}/8 modes, {100 * cov['high_quality']:.1f}% high "
                       f"quality, reverse KL {cov['reverse_kl']:.4f} (the EMA generator alone)")
-            ax.set_title(title, fontsize=8)
+            ax = fig.add_subplot(2, len(steps), r * len(steps) + c + 1)
+            sample_panel(ax, x, colour, centers, 2.9, cmap="tab10" if classes else "coolwarm", title=title)
             if c == 0:
                 ax.set_ylabel(label, fontsize=9)
     fig.suptitle(f"ring8, seed {args.seed}: 2,500 samples G(z), the same z at every step", fontsize=10)

@@ -23,7 +23,7 @@ Every public name is importable from here: `from scratchgan import plots; plots.
 from .animation import FrameRecorder, load_frames, save_animation, save_frames  # noqa: F401
 from .base import (CURVES_DPI, D_COLOR, DSTAR_COLOR, FAKE_COLOR, FRAME_DPI, FRAME_SIZE, GIF_DPI,  # noqa: F401
                    HEATMAP, MANIFOLD_COLOR, RAW_SCORE_LOSSES, REAL_COLOR, discriminator_map, is_critic,
-                   new_figure, save_demo_figure, save_figure)
+                   new_figure, sample_panel, save_demo_figure, save_figure)
 from .curves import EQUILIBRIUM, plot_curves  # noqa: F401
 from .density1d import draw_frame_1d, frame_1d, kde_1d  # noqa: F401
 from .field2d import arrow_reference, draw_frame_2d, frame_2d, generator_gradient, latent_grid  # noqa: F401

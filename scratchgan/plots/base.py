@@ -51,6 +51,19 @@ def save_demo_figure(fig, out_dir, name, dpi=100):
     return path
 
 
+def sample_panel(ax, x, colour, centers, lim, *, cmap="coolwarm", title=""):
+    """One small panel of the demos' step-by-step figures: samples x (n, 2) coloured by `colour` (n,), the
+    mixture's centres as black crosses, the square [-lim, lim]^2, no ticks, and a title."""
+    ax.scatter(x[:, 0], x[:, 1], c=colour, cmap=cmap, s=1.5, linewidths=0)
+    ax.scatter(centers[:, 0], centers[:, 1], marker="+", color="k", s=25, linewidths=0.8)
+    ax.set_xlim(-lim, lim)
+    ax.set_ylim(-lim, lim)
+    ax.set_aspect("equal")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.set_title(title, fontsize=9)
+
+
 # Objectives whose D outputs a raw score rather than the logit of a probability (WGAN's critic f(x),
 # the hinge loss's and LSGAN's scores); sigmoid of such a score means nothing, so we show the score itself.
 RAW_SCORE_LOSSES = ("wasserstein", "wgan", "wgan-gp", "hinge", "least_squares", "least-squares", "ls", "lsgan")
