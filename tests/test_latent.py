@@ -62,3 +62,11 @@ def test_the_manifold_grid_has_one_piece_per_class():
     for c in range(3):
         assert np.all(grid[c, :, :, 2 + c] == CLASS_SCALE) and np.all(np.delete(grid[c], 2 + c, axis=-1)[..., 2:] == 0)
     assert np.array_equal(grid[0, :, :, :2], latent_grid(z[:, :2], 5)[:, :, :2])
+
+
+def test_the_1d_frame_maps_a_line_inside_the_first_piece():
+    from scratchgan.plots import frame_meta
+    t = Trainer(default_config("mixture1d", latent_classes=3, steps=2, eval_every=0))
+    z_line = frame_meta(t)["z_line"]
+    assert z_line.shape[1] == 2 + 3 and np.all(latent_class(z_line, 2) == 0)
+    assert np.all(z_line[:, 2] == CLASS_SCALE) and np.all(z_line[:, 3:] == 0) and np.ptp(z_line[:, 0]) > 0

@@ -102,7 +102,7 @@ def draw_frame_1d(ax, ax_map, frame, meta):
     ax_map.set_yticks([0, 1])
     ax_map.set_yticklabels(["z", "x = G(z)"])
     if meta["z_line"].shape[1] > 1:
-        ax_map.set_xlabel("x        (lower line: evenly spaced $z_1$, the other $z_i$ = 0)")
+        ax_map.set_xlabel("x        (lower line: evenly spaced $z_1$, the other $z_i$ held fixed)")
     else:
         ax_map.set_xlabel("x        (lower line: evenly spaced z)")
     return lines, [line.get_label() for line in lines]

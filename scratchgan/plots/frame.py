@@ -8,6 +8,7 @@ plot_frame           the trainer's current state as one PNG (frame.png)
 
 import numpy as np
 
+from ..latent import join_code
 from .base import FRAME_DPI, FRAME_SIZE, frame_title, is_critic, new_figure, save_figure
 from .curves import _draw_side_curves, _has_curves, _history_arrays
 from .density1d import draw_frame_1d, frame_1d
@@ -57,8 +58,8 @@ def frame_meta(trainer, *, n_real=256, n_fake=256, n_kde=2000, n_lines=24, n_man
         meta["centers"] = np.asarray(data.centers, dtype=np.float64)
     z = _fixed_noise(trainer, n_fake if data.dim == 2 else n_kde)
     meta["z"] = z
+    classes = int(getattr(getattr(trainer, "config", None), "latent_classes", 0))
     if data.dim == 2:
-        classes = int(getattr(getattr(trainer, "config", None), "latent_classes", 0))
         meta["latent"] = latent_grid(z, n_piece if classes else n_manifold, classes)
     else:
         lo, hi = meta["bounds"][0]
@@ -67,10 +68,11 @@ def frame_meta(trainer, *, n_real=256, n_fake=256, n_kde=2000, n_lines=24, n_man
             meta["pi"] = np.asarray(data.pdf(meta["x_grid"][:, None]), dtype=np.float64)
         except (AttributeError, NotImplementedError):
             pass
-        # evenly spaced z along the first latent coordinate, the others at 0 (a 1D slice of z-space)
-        z_line = np.zeros((n_lines, z.shape[1]))
+        # evenly spaced z along the first latent coordinate, the others at 0 (a 1D slice of z-space); with a
+        # latent code, the slice of its first piece (class 0), so the line stays where p(z) has mass
+        z_line = np.zeros((n_lines, z.shape[1] - classes))
         z_line[:, 0] = np.linspace(np.percentile(z[:, 0], 1), np.percentile(z[:, 0], 99), n_lines)
-        meta["z_line"] = z_line
+        meta["z_line"] = join_code(z_line, np.zeros(n_lines, dtype=int), classes) if classes else z_line
     return meta
 
 
