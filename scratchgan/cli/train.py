@@ -257,9 +257,8 @@ def train_setup(args):
 
 
 FIX_OPTIONS = ("lr_g", "lr_d", "optimizer", "beta1", "beta2", "penalty", "penalty_weight", "clip", "latent_classes",
-               "pack", "ema",
-               "label_smoothing", "instance_noise", "hist_avg", "truncation", "rejection", "mmd", "g_init",
-               "restarts")
+               "pack", "ema", "label_smoothing", "instance_noise", "hist_avg", "truncation", "rejection", "mmd",
+               "g_init", "restarts")
 
 
 def fix_options(args, asked):
