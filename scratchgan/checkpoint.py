@@ -23,6 +23,7 @@ import zipfile
 import numpy as np
 
 from .config import TrainConfig
+from .errors import UsageError
 from .trainer import Trainer
 
 FORMAT = "scratchgan-checkpoint-1"
@@ -115,32 +116,47 @@ def save_checkpoint(trainer, path):
 
 
 def read_checkpoint(path):
-    """Read a checkpoint into a dict of arrays, checking it is complete; any problem -> one-line ValueError."""
+    """Read a checkpoint into a dict of arrays, checking it is complete; any problem -> one-line UsageError.
+
+    Only the calls that read the file sit inside try: what NumPy raises on a truncated or foreign file becomes
+    a UsageError naming the path; nothing else is caught."""
     path = os.fspath(path)
     if not os.path.isfile(path):
-        raise ValueError(f"checkpoint not found: {path}")
+        raise UsageError(f"checkpoint not found: {path}")
     try:
         archive = np.load(path, allow_pickle=False)
     except (OSError, ValueError, EOFError, zipfile.BadZipFile, KeyError) as e:
         reason = str(e).splitlines()[0] if str(e) else type(e).__name__
-        raise ValueError(f"cannot read checkpoint {path} (truncated or not a .npz file): {reason}") from None
+        if "allow_pickle" in reason:           # NumPy's guess for a file that is no NumPy format at all
+            reason = "it is not a NumPy file"
+        raise UsageError(f"cannot read checkpoint {path} (truncated or not a .npz file): {reason}") from None
     if not isinstance(archive, np.lib.npyio.NpzFile):           # a .npy file loads as one bare array
-        raise ValueError(f"{path} is not a scratchgan checkpoint: it holds one array, not a .npz archive")
+        raise UsageError(f"{path} is not a scratchgan checkpoint: it holds one array, not a .npz archive")
     try:
         with archive as f:
             arrays = {name: f[name] for name in f.files}     # reads every member: truncation shows here
     except (OSError, ValueError, EOFError, zipfile.BadZipFile, KeyError) as e:
         reason = str(e).splitlines()[0] if str(e) else type(e).__name__
-        raise ValueError(f"cannot read checkpoint {path} (truncated or not a .npz file): {reason}") from None
+        raise UsageError(f"cannot read checkpoint {path} (truncated or not a .npz file): {reason}") from None
     if "format" not in arrays or str(arrays["format"]) != FORMAT:
-        raise ValueError(f"{path} is not a scratchgan checkpoint (no '{FORMAT}' format entry)")
+        raise UsageError(f"{path} is not a scratchgan checkpoint (no '{FORMAT}' format entry)")
     for name in ("config", "step", "rng_state", "sample_rng_state", "opt_g.t", "opt_d.t"):
         if name not in arrays:
-            raise ValueError(f"checkpoint {path} is incomplete: it has no '{name}' entry")
+            raise UsageError(f"checkpoint {path} is incomplete: it has no '{name}' entry")
+    for name in ("step", "opt_g.t", "opt_d.t"):
+        if arrays[name].shape != () or arrays[name].dtype.kind not in "iu":
+            raise UsageError(f"checkpoint {path} is corrupt: its entry '{name}' is not an integer")
+    for name in ("config", "rng_state", "sample_rng_state"):
+        try:
+            is_object = isinstance(json.loads(str(arrays[name])), dict)
+        except json.JSONDecodeError:
+            is_object = False
+        if not is_object:
+            raise UsageError(f"checkpoint {path} is corrupt: its entry '{name}' is not a JSON object")
     for name, a in arrays.items():      # a diverged or corrupted state must not be trained on
         if name.split(".")[0] in ("G", "D", "G_ema", "opt_g", "opt_d") and a.dtype.kind == "f" \
                 and not np.all(np.isfinite(a)):
-            raise ValueError(f"checkpoint {path} is corrupt: its entry '{name}' holds NaN or infinite values")
+            raise UsageError(f"checkpoint {path} is corrupt: its entry '{name}' holds NaN or infinite values")
     return arrays
 
 
@@ -152,36 +168,44 @@ def checkpoint_config(arrays):
 def restore_trainer(trainer, arrays, path="checkpoint"):
     """Overwrite `trainer`'s parameters, optimizer states, RNG states, step and history with a checkpoint's.
 
-    The trainer must have the checkpoint's architecture: every parameter's shape is checked.
+    The trainer must have the checkpoint's architecture: every parameter's and optimizer buffer's shape is
+    checked. A checkpoint that does not fit, or holds a broken random state, is a UsageError naming `path`.
     """
-    def need(name):
+    def need(name, shape=None):
         if name not in arrays:
-            raise ValueError(f"checkpoint {path} does not fit this trainer: it has no '{name}' entry")
+            raise UsageError(f"checkpoint {path} does not fit this trainer: it has no '{name}' entry")
+        if shape is not None and arrays[name].shape != shape:
+            raise UsageError(f"checkpoint {path} does not fit this trainer: its '{name}' has shape "
+                             f"{arrays[name].shape} there, {shape} here")
         return arrays[name]
 
     for prefix, module in _modules(trainer):
         params = module.parameters()
         extra = f"{prefix}.{len(params)}"
         if extra in arrays:
-            raise ValueError(f"checkpoint {path} does not fit this trainer: its {prefix} has more parameters")
+            raise UsageError(f"checkpoint {path} does not fit this trainer: its {prefix} has more parameters")
         for i, p in enumerate(params):
             a = need(f"{prefix}.{i}")
             if a.shape != p.data.shape:
-                raise ValueError(f"checkpoint {path} does not fit this trainer: {prefix} parameter {i} has "
+                raise UsageError(f"checkpoint {path} does not fit this trainer: {prefix} parameter {i} has "
                                  f"shape {a.shape} there, {p.data.shape} here")
             p.data[...] = a
     for prefix, opt in (("opt_g", trainer.opt_g), ("opt_d", trainer.opt_d)):
-        buffers = {name: [need(f"{prefix}.{name}.{i}") for i in range(len(bufs))]
+        buffers = {name: [need(f"{prefix}.{name}.{i}", b.shape) for i, b in enumerate(bufs)]
                    for name, bufs in opt.state_dict()["buffers"].items()}
         opt.load_state_dict({"t": int(need(f"{prefix}.t")), "buffers": buffers})
-    trainer.rng.bit_generator.state = json.loads(str(arrays["rng_state"]))
-    trainer.sample_rng.bit_generator.state = json.loads(str(arrays["sample_rng_state"]))
+    for rng, name in ((trainer.rng, "rng_state"), (trainer.sample_rng, "sample_rng_state")):
+        try:
+            rng.bit_generator.state = json.loads(str(arrays[name]))
+        except (ValueError, TypeError, KeyError):        # what NumPy raises on a state that is not its own
+            raise UsageError(f"checkpoint {path} is corrupt: its entry '{name}' is not a random state of "
+                             f"{type(rng.bit_generator).__name__}") from None
     trainer.step = int(arrays["step"])
     history = {name[len("history."):]: a.tolist() for name, a in arrays.items() if name.startswith("history.")}
     for key in trainer.history:
         trainer.history[key] = history.get(key, [])
     if len(trainer.history["step"]) != trainer.step:
-        raise ValueError(f"checkpoint {path} is inconsistent: step {trainer.step} but "
+        raise UsageError(f"checkpoint {path} is inconsistent: step {trainer.step} but "
                          f"{len(trainer.history['step'])} history entries")
     return trainer
 
@@ -190,7 +214,7 @@ def load_trainer(path, *, G=None, D=None, data=None, objective=None):
     """A Trainer rebuilt from the checkpoint at `path`: its config, then every state restored.
 
     Networks are rebuilt from the config; pass G and/or D (fresh modules of the same shapes) when the run
-    used custom modules. A missing, truncated or mismatched file raises a one-line ValueError.
+    used custom modules. A missing, truncated or mismatched file raises a one-line UsageError.
     """
     arrays = read_checkpoint(path)
     config = checkpoint_config(arrays)

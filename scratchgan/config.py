@@ -13,6 +13,7 @@ import numpy as np
 
 from . import losses, nn, optim, penalties
 from .data import DATASETS, NOISE_KINDS, get_dataset, is_table_path
+from .errors import UsageError
 
 DTYPES = {"float32": np.float32, "float64": np.float64}
 
@@ -122,37 +123,37 @@ class TrainConfig:
 
     @classmethod
     def from_dict(cls, d):
-        """The inverse of to_dict; an unknown key raises a ValueError naming it."""
+        """The inverse of to_dict; an unknown key raises a UsageError naming it."""
         names = {f.name for f in dataclasses.fields(cls)}
         unknown = sorted(set(d) - names)
         if unknown:
-            raise ValueError(f"unknown training option(s): {', '.join(unknown)}")
+            raise UsageError(f"unknown training option(s): {', '.join(unknown)}")
         return cls(**d)
 
     def validate(self):
-        """Raise a one-line ValueError naming the first bad option; return self."""
+        """Raise a one-line UsageError naming the first bad option; return self."""
         def positive_int(name):
             v = getattr(self, name)
             if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v <= 0:
-                raise ValueError(f"{name} must be a positive integer, got {v!r}")
+                raise UsageError(f"{name} must be a positive integer, got {v!r}")
 
         def positive_number(name):
             v = getattr(self, name)
             if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or v <= 0:
-                raise ValueError(f"{name} must be a positive number, got {v!r}")
+                raise UsageError(f"{name} must be a positive number, got {v!r}")
 
         def in_unit(name, lo_open=False, hi_open=True):
             v = getattr(self, name)
             ok = isinstance(v, (int, float)) and (0 < v if lo_open else 0 <= v) and (v < 1 if hi_open else v <= 1)
             if not ok:
-                raise ValueError(f"{name} must be in {'(' if lo_open else '['}0, 1{')' if hi_open else ']'}, "
+                raise UsageError(f"{name} must be in {'(' if lo_open else '['}0, 1{')' if hi_open else ']'}, "
                                  f"got {v!r}")
 
         if self.data not in DATASETS and not is_table_path(self.data):
-            raise ValueError(f"unknown dataset {self.data!r}; choose one of: {', '.join(DATASETS)}, "
+            raise UsageError(f"unknown dataset {self.data!r}; choose one of: {', '.join(DATASETS)}, "
                              f"or a file of your own (.npy, .npz, .csv, .txt)")
         if self.loss not in losses.LOSSES:
-            raise ValueError(f"unknown loss {self.loss!r}; choose one of: {', '.join(losses.LOSSES)}")
+            raise UsageError(f"unknown loss {self.loss!r}; choose one of: {', '.join(losses.LOSSES)}")
         for name in ("steps", "k", "batch", "z_dim", "log_every", "eval_samples"):
             positive_int(name)
         for name in ("lr_d", "lr_g"):
@@ -165,55 +166,59 @@ class TrainConfig:
         in_unit("lr_final", lo_open=True, hi_open=False)
         in_unit("instance_noise_until", lo_open=True, hi_open=False)
         if isinstance(self.eval_every, bool) or not isinstance(self.eval_every, int) or self.eval_every < 0:
-            raise ValueError(f"eval_every must be a non-negative integer, got {self.eval_every!r}")
+            raise UsageError(f"eval_every must be a non-negative integer, got {self.eval_every!r}")
         for name in ("g_hidden", "d_hidden"):
             if any(h <= 0 for h in getattr(self, name)):
-                raise ValueError(f"{name} must hold positive layer widths, got {getattr(self, name)}")
+                raise UsageError(f"{name} must hold positive layer widths, got {getattr(self, name)}")
         if self.noise not in NOISE_KINDS:
-            raise ValueError(f"unknown noise {self.noise!r}; choose one of: {', '.join(NOISE_KINDS)}")
+            raise UsageError(f"unknown noise {self.noise!r}; choose one of: {', '.join(NOISE_KINDS)}")
         if self.dtype not in DTYPES:
-            raise ValueError(f"unknown dtype {self.dtype!r}; choose one of: {', '.join(DTYPES)}")
+            raise UsageError(f"unknown dtype {self.dtype!r}; choose one of: {', '.join(DTYPES)}")
         for name in ("g_activation", "d_activation"):
             if getattr(self, name) not in nn.ACTIVATIONS:
-                raise ValueError(f"unknown {name} {getattr(self, name)!r}; "
+                raise UsageError(f"unknown {name} {getattr(self, name)!r}; "
                                  f"choose one of: {', '.join(nn.ACTIVATIONS)}")
         if self.g_init not in ("random", "moments"):
-            raise ValueError(f"unknown g_init {self.g_init!r}; choose one of: random, moments")
+            raise UsageError(f"unknown g_init {self.g_init!r}; choose one of: random, moments")
         if self.g_first_bias not in ("uniform", "zero"):
-            raise ValueError(f"unknown g_first_bias {self.g_first_bias!r}; choose one of: uniform, zero")
+            raise UsageError(f"unknown g_first_bias {self.g_first_bias!r}; choose one of: uniform, zero")
         for name in ("seed", "restarts", "attempt", "latent_classes"):
             v = getattr(self, name)
             if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 0:
-                raise ValueError(f"{name} must be a non-negative integer, got {v!r}")
+                raise UsageError(f"{name} must be a non-negative integer, got {v!r}")
         validate_fixes(self)
         return self
 
 
 def validate_fixes(config):
-    """The checks of the options of the fixes (optimizer ... g_batchnorm); a one-line ValueError each."""
+    """The checks of the options of the fixes (optimizer ... g_batchnorm); a one-line UsageError each."""
     if config.optimizer not in optim.OPTIMIZERS:
-        raise ValueError(f"unknown optimizer {config.optimizer!r}; choose one of: {', '.join(optim.OPTIMIZERS)}")
+        raise UsageError(f"unknown optimizer {config.optimizer!r}; choose one of: {', '.join(optim.OPTIMIZERS)}")
     if config.penalty not in ("none",) + tuple(penalties.PENALTIES):
-        raise ValueError(f"unknown penalty {config.penalty!r}; choose one of: none, {', '.join(penalties.PENALTIES)}")
+        raise UsageError(f"unknown penalty {config.penalty!r}; choose one of: none, {', '.join(penalties.PENALTIES)}")
     for name in ("penalty_weight", "clip", "instance_noise", "hist_avg", "rejection", "mmd"):
         v = getattr(config, name)
         if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or v < 0:
-            raise ValueError(f"{name} must be a number >= 0, got {v!r}")
+            raise UsageError(f"{name} must be a number >= 0, got {v!r}")
     a = config.label_smoothing
     if isinstance(a, bool) or not isinstance(a, (int, float)) or not 0 <= a < 1:
-        raise ValueError(f"label_smoothing must be in [0, 1), got {a!r}")
+        raise UsageError(f"label_smoothing must be in [0, 1), got {a!r}")
     if a > 0 and config.loss not in ("minimax", "nonsaturating"):
-        raise ValueError(f"label_smoothing needs a cross-entropy loss (minimax, nonsaturating), not {config.loss!r}")
+        raise UsageError(f"label_smoothing needs a cross-entropy loss (minimax, nonsaturating), not {config.loss!r}")
     m = config.pack
     if isinstance(m, bool) or not isinstance(m, (int, np.integer)) or m <= 0:
-        raise ValueError(f"pack must be a positive integer, got {m!r}")
+        raise UsageError(f"pack must be a positive integer, got {m!r}")
     if config.batch % m:
-        raise ValueError(f"batch {config.batch} must be divisible by pack {m}")
+        raise UsageError(f"batch {config.batch} must be divisible by pack {m}")
     for name in ("feature_matching", "g_batchnorm", "conditional"):
         if not isinstance(getattr(config, name), bool):
-            raise ValueError(f"{name} must be true or false, got {getattr(config, name)!r}")
+            raise UsageError(f"{name} must be true or false, got {getattr(config, name)!r}")
+    for name, on in (("g_batchnorm", config.g_batchnorm), ("mmd", config.mmd > 0)):
+        if on and config.batch < 2:
+            raise UsageError(f"{name} needs a batch of at least 2 (it uses the batch's statistics), "
+                             f"got batch {config.batch}")
     if config.feature_matching and m > 1:
-        raise ValueError("feature_matching and pack > 1 do not combine (D's features are per pack)")
+        raise UsageError("feature_matching and pack > 1 do not combine (D's features are per pack)")
     if config.conditional:
         clash = [name for name, on in (("latent_classes", config.latent_classes > 0),
                                        ("pack", m > 1), ("penalty", config.penalty != "none"),
@@ -222,7 +227,7 @@ def validate_fixes(config):
                                        ("g_init moments", config.g_init == "moments"),
                                        ("g_batchnorm", config.g_batchnorm)) if on]
         if clash:
-            raise ValueError(f"conditional does not combine with {', '.join(clash)}: turn "
+            raise UsageError(f"conditional does not combine with {', '.join(clash)}: turn "
                              f"{'it' if len(clash) == 1 else 'them'} off "
                              f"(e.g. --latent-classes 0 --pack 1 --truncation 0)")
 
@@ -301,7 +306,7 @@ def default_config(data, **overrides):
     data: a dataset's name (DEFAULT_CONFIGS holds their recipes) or the path of a table of your own (its
     recipe comes from table_recipe)."""
     if data not in DATASETS and not is_table_path(data):
-        raise ValueError(f"unknown dataset {data!r}; choose one of: {', '.join(DATASETS)}, "
+        raise UsageError(f"unknown dataset {data!r}; choose one of: {', '.join(DATASETS)}, "
                          f"or a file of your own (.npy, .npz, .csv, .txt)")
     if is_table_path(data):
         rows = get_dataset(data).rows

@@ -31,6 +31,7 @@ import os
 
 import numpy as np
 
+from .errors import UsageError
 from .tables import TABLE_EXTENSIONS, read_table
 
 class Dataset:
@@ -272,11 +273,11 @@ DATASETS = {
 
 def get_dataset(name):
     """A dataset from its name (see DATASETS) or a file's path (see table); an unknown name raises a
-    ValueError listing the valid ones, a bad file one naming the file."""
+    UsageError listing the valid ones, a bad file one naming the file."""
     if is_table_path(name):
         return table(name)
     if name not in DATASETS:
-        raise ValueError(f"unknown dataset {name!r}; choose one of: {', '.join(DATASETS)}, "
+        raise UsageError(f"unknown dataset {name!r}; choose one of: {', '.join(DATASETS)}, "
                          f"or a file of your own ({', '.join(TABLE_EXTENSIONS)})")
     return DATASETS[name]()
 
@@ -295,4 +296,4 @@ def sample_noise(n, dim, rng, kind="normal", dtype=np.float32):
         z *= 2
         z -= 1
         return z
-    raise ValueError(f"unknown noise kind {kind!r}; choose one of: {', '.join(NOISE_KINDS)}")
+    raise UsageError(f"unknown noise kind {kind!r}; choose one of: {', '.join(NOISE_KINDS)}")

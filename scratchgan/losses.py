@@ -12,8 +12,11 @@ is log(0) = -inf as soon as sigmoid rounds to 0 (l < -104 in float32); at |l| = 
 The derivatives use d softplus(t)/dt = sigmoid(t).
 """
 
+import inspect
+
 import numpy as np
 
+from .errors import UsageError
 from .nn import sigmoid
 
 
@@ -201,12 +204,14 @@ def get_loss(name, **kwargs):
     """An objective from its name (see LOSSES; ALIASES maps the short names such as wgan and ls).
 
     kwargs go to the class: get_loss("nonsaturating", real_label=0.9) is one-sided label smoothing with
-    alpha = 0.1. An option the objective does not have is a ValueError.
+    alpha = 0.1. An unknown name is a UsageError; an option the objective does not have is a ValueError (its
+    signature is checked first, so a TypeError raised inside the class is not mistaken for one).
     """
     name = ALIASES.get(name, name)
     if name not in LOSSES:
-        raise ValueError(f"unknown loss {name!r}; choose one of: {', '.join(list(LOSSES) + list(ALIASES))}")
+        raise UsageError(f"unknown loss {name!r}; choose one of: {', '.join(list(LOSSES) + list(ALIASES))}")
     try:
-        return LOSSES[name](**kwargs)
+        inspect.signature(LOSSES[name]).bind(**kwargs)
     except TypeError:
         raise ValueError(f"loss {name!r} does not take the option(s) {', '.join(kwargs)}") from None
+    return LOSSES[name](**kwargs)

@@ -20,6 +20,7 @@ import numpy as np
 
 from . import metrics
 from .config import FILTERS, PRESETS, default_config
+from .errors import UsageError
 from .run import train_with_restarts
 
 N_SAMPLES = 2500      # the protocol's sample size
@@ -82,7 +83,7 @@ def run_all(datasets, methods, seeds, *, steps=None, jobs=1, log=print):
     """run_one over the grid, `jobs` processes at a time. Returns the list of result dicts."""
     for m in methods:
         if m not in METHODS:
-            raise ValueError(f"unknown method {m!r}; choose from: {', '.join(METHODS)}")
+            raise UsageError(f"unknown method {m!r}; choose from: {', '.join(METHODS)}")
     tasks = [(d, m, s) for d in datasets for m in methods for s in seeds]
     results = []
     with concurrent.futures.ProcessPoolExecutor(max_workers=jobs) as pool:

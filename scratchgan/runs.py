@@ -34,9 +34,9 @@ class Run:
         class k only."""
         n = int(n)
         if n <= 0:
-            raise ValueError(f"the number of samples must be positive, got {n}")
+            raise UsageError(f"the number of samples must be positive, got {n}")
         if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-            raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
+            raise UsageError(f"seed must be a non-negative integer, got {seed!r}")
         rng = np.random.default_rng([int(seed), 5])
         return np.asarray(self.trainer.sample(n, rng, label=label))
 
@@ -44,7 +44,7 @@ class Run:
 def load_run(run_dir):
     """The Run in directory `run_dir` (written by `python -m scratchgan train --out run_dir`).
 
-    A missing directory or checkpoint, or a corrupt one, raises a one-line UsageError or ValueError."""
+    A missing directory or checkpoint, or a corrupt one, raises a one-line UsageError."""
     run_dir = os.fspath(run_dir)
     if not os.path.isdir(run_dir):
         raise UsageError(f"run directory {run_dir} does not exist")

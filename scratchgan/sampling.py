@@ -15,6 +15,7 @@ import dataclasses
 import numpy as np
 
 from . import conditional, metrics
+from .errors import UsageError
 from .networks import build_discriminator, data_scale
 from .rejection import fit_ratio, rejection_sample
 from .truncation import truncated_sample
@@ -40,7 +41,7 @@ def sample(trainer, n, rng=None, *, rejection=True, label=None):
     Data whose values have a range (data.value_range: the digits' 0..16) get their samples clipped into it."""
     rng = trainer.sample_rng if rng is None else rng
     if label is not None and not trainer.config.conditional:
-        raise ValueError(f"--label needs a run trained with --conditional; this {trainer.config.data} run was not")
+        raise UsageError(f"--label needs a run trained with --conditional; this {trainer.config.data} run was not")
     if trainer.config.conditional:
         x = conditional_sample(trainer, int(n), rng, label)
     elif trainer.config.rejection > 0 and rejection:
@@ -68,7 +69,7 @@ def conditional_sample(trainer, n, rng, label=None):
     `label`; truncation and rejection do not apply (config.validate refuses them with conditional)."""
     K = trainer.data.n_classes
     if label is not None and not (isinstance(label, (int, np.integer)) and 0 <= label < K):
-        raise ValueError(f"label must be an integer class in 0..{K - 1}, got {label!r}")
+        raise UsageError(f"label must be an integer class in 0..{K - 1}, got {label!r}")
     G = trainer.G_ema if trainer.G_ema is not None else trainer.G
     y = rng.integers(0, K, size=n) if label is None else np.full(n, label)
     z = trainer.noise(n, rng)

@@ -1,6 +1,6 @@
 """Reading your own data: an (n, d) table of numbers from a .npy, .npz, .csv or .txt file, checked cell by cell.
 
-read_table(path) returns a float64 array of shape (n, d), or raises a one-line ValueError that names the file
+read_table(path) returns a float64 array of shape (n, d), or raises a one-line UsageError that names the file
 and, where it applies, the row and the column (both counted from 1; in a text file the row is the line, so
 your editor's line numbers find it):
 
@@ -33,6 +33,8 @@ import zlib
 
 import numpy as np
 
+from .errors import UsageError
+
 TABLE_EXTENSIONS = (".npy", ".npz", ".csv", ".txt")
 MIN_ROWS = 20        # a fifth is held out for the two-sample tests; the rest must fill a few minibatches
 NPY_MAGIC = b"\x93NUMPY"                     # how every file np.save writes begins
@@ -42,26 +44,26 @@ MISSING_MARKS = ("na", "n/a", "#n/a", "nan", "null", "none", "?", "-", "--", "mi
 
 
 def read_table(path):
-    """The (n, d) float64 table in `path`; any problem is a one-line ValueError naming the file."""
+    """The (n, d) float64 table in `path`; any problem is a one-line UsageError naming the file."""
     path = os.fspath(path)
     ext = os.path.splitext(path)[1].lower()
     if ext not in TABLE_EXTENSIONS:
-        raise ValueError(f"{path}: a table must be a {', '.join(TABLE_EXTENSIONS)} file")
+        raise UsageError(f"{path}: a table must be a {', '.join(TABLE_EXTENSIONS)} file")
     if os.path.isdir(path):
-        raise ValueError(f"{path}: is a directory, not a file")
+        raise UsageError(f"{path}: is a directory, not a file")
     if not os.path.isfile(path):
-        raise ValueError(f"{path}: file not found")
+        raise UsageError(f"{path}: file not found")
     try:
         with open(path, "rb") as f:
             head = f.read(8)
     except OSError as e:
-        raise ValueError(f"{path}: cannot read it ({e.strerror or e})") from None
+        raise UsageError(f"{path}: cannot read it ({e.strerror or e})") from None
     if not head:
-        raise ValueError(f"{path}: the file is empty")
+        raise UsageError(f"{path}: the file is empty")
     table = _read_array(path, ext, head) if ext in (".npy", ".npz") else _read_text(path)
     n = table.shape[0]
     if n < MIN_ROWS:
-        raise ValueError(f"{path}: {n} row{'s' if n != 1 else ''} of numbers, too few to train on: give at least "
+        raise UsageError(f"{path}: {n} row{'s' if n != 1 else ''} of numbers, too few to train on: give at least "
                          f"{MIN_ROWS} (a fifth is held out to test the result)")
     return table
 
@@ -80,9 +82,9 @@ def _what_it_is(head):
 def _read_array(path, ext, head):
     """A .npy, or a .npz holding one array, as a checked 2-D float64 table."""
     if ext == ".npy" and not head.startswith(NPY_MAGIC):
-        raise ValueError(f"{path}: not a .npy file, it does not begin as np.save writes one{_what_it_is(head)}")
+        raise UsageError(f"{path}: not a .npy file, it does not begin as np.save writes one{_what_it_is(head)}")
     if ext == ".npz" and not head.startswith(ZIP_MAGICS):
-        raise ValueError(f"{path}: not a .npz file, it is not the zip archive np.savez writes{_what_it_is(head)}")
+        raise UsageError(f"{path}: not a .npz file, it is not the zip archive np.savez writes{_what_it_is(head)}")
     try:
         if ext == ".npy":
             array = np.load(path, allow_pickle=False)
@@ -95,28 +97,28 @@ def _read_array(path, ext, head):
                                       if names else ""))
                 array = archive[names[0]]
     except _Refused as e:
-        raise ValueError(f"{path}: {e}") from None
+        raise UsageError(f"{path}: {e}") from None
     except (OSError, ValueError, EOFError, zipfile.BadZipFile, zlib.error) as e:
         if "allow_pickle" in str(e):           # numpy's words for an array of Python objects
-            raise ValueError(f"{path}: the array holds Python objects (dtype object), not numbers; "
+            raise UsageError(f"{path}: the array holds Python objects (dtype object), not numbers; "
                              f"save a numeric array, e.g. x.astype(float)") from None
         reason = str(e).splitlines()[0] if str(e) else type(e).__name__
-        raise ValueError(f"{path}: cannot read it as {ext} ({reason[:120]})") from None
+        raise UsageError(f"{path}: cannot read it as {ext} ({reason[:120]})") from None
     if array.ndim != 2:
         hint = "; one column of n numbers is x.reshape(-1, 1)" if array.ndim == 1 else ""
-        raise ValueError(f"{path}: the array has shape {array.shape}; a table must be 2-D, (rows, columns){hint}")
+        raise UsageError(f"{path}: the array has shape {array.shape}; a table must be 2-D, (rows, columns){hint}")
     if array.shape[1] == 0:
-        raise ValueError(f"{path}: the table has no columns")
+        raise UsageError(f"{path}: the table has no columns")
     if array.dtype.kind not in "biuf":
         kind = {"U": "text", "S": "bytes", "V": "structured records", "c": "complex numbers",
                 "M": "dates", "m": "time spans"}.get(array.dtype.kind, "values")
-        raise ValueError(f"{path}: the array holds {kind} (dtype {str(array.dtype)[:40]}), not real numbers")
+        raise UsageError(f"{path}: the array holds {kind} (dtype {str(array.dtype)[:40]}), not real numbers")
     table = array.astype(np.float64)
     bad = np.argwhere(~np.isfinite(table))
     if len(bad):
         r, c = bad[0]
         what = f"NaN, not a number{MISSING}" if np.isnan(table[r, c]) else "infinite, not a finite number"
-        raise ValueError(f"{path}, row {r + 1}, column {c + 1}: {what}; in all, {len(bad)} cell"
+        raise UsageError(f"{path}, row {r + 1}, column {c + 1}: {what}; in all, {len(bad)} cell"
                          f"{'s are' if len(bad) > 1 else ' is'} NaN or infinite")
     return table
 
@@ -127,20 +129,23 @@ class _Refused(Exception):
 
 def _read_text(path):
     """A comma-, semicolon- or whitespace-separated text table as a checked 2-D float64 table."""
-    with open(path, "rb") as f:
-        raw = f.read()
+    try:
+        with open(path, "rb") as f:
+            raw = f.read()
+    except OSError as e:
+        raise UsageError(f"{path}: cannot read it ({e.strerror or e})") from None
     if b"\x00" in raw[:4096] or raw.startswith((NPY_MAGIC,) + ZIP_MAGICS):
-        raise ValueError(f"{path}: not a text file{_what_it_is(raw[:8]) or ' (it holds NUL bytes)'}")
+        raise UsageError(f"{path}: not a text file{_what_it_is(raw[:8]) or ' (it holds NUL bytes)'}")
     try:
         text = raw.decode("utf-8-sig")             # -sig: drop the byte-order mark, if any
     except UnicodeDecodeError as e:
         line = raw[:e.start].count(b"\n") + 1
-        raise ValueError(f"{path}, row {line}: byte 0x{raw[e.start]:02x} is not UTF-8 text; a table must be "
+        raise UsageError(f"{path}, row {line}: byte 0x{raw[e.start]:02x} is not UTF-8 text; a table must be "
                          f"UTF-8 text (a spreadsheet's 'CSV UTF-8')") from None
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     numbered = [(i + 1, line) for i, line in enumerate(lines) if line.strip() and not line.lstrip().startswith("#")]
     if not numbered:
-        raise ValueError(f"{path}: the file holds no rows (only blank lines and # comments)")
+        raise UsageError(f"{path}: the file holds no rows (only blank lines and # comments)")
     first = numbered[0][1]
     sep = ";" if ";" in first else "," if "," in first else None
     trailing = sep is not None and first.rstrip().endswith(sep)
@@ -153,26 +158,26 @@ def _read_text(path):
         names = [c for c, v in zip(cells, values) if v is None and c != ""]
         if k == 0 and names:
             number = next(c for c, v in zip(cells, values) if v is not None)
-            raise ValueError(f"{path}, row {line_no}: a header or a row? {_show(names[0])} is not a number but "
+            raise UsageError(f"{path}, row {line_no}: a header or a row? {_show(names[0])} is not a number but "
                              f"{_show(number)} is; a header must hold only names, a row only numbers")
         for col, (cell, v) in enumerate(zip(cells, values)):
             where = f"{path}, row {line_no}, column {col + 1}"
             if cell == "":
-                raise ValueError(f"{where}: the cell is empty{MISSING}")
+                raise UsageError(f"{where}: the cell is empty{MISSING}")
             if v is None:
-                raise ValueError(f"{where}: {_show(cell)} is not a number{_hint(cell, sep)}")
+                raise UsageError(f"{where}: {_show(cell)} is not a number{_hint(cell, sep)}")
             if math.isnan(v):
-                raise ValueError(f"{where}: {_show(cell)} is not a number{MISSING}")
+                raise UsageError(f"{where}: {_show(cell)} is not a number{MISSING}")
             if math.isinf(v):
-                raise ValueError(f"{where}: {_show(cell)} is infinite; a table must hold finite numbers")
+                raise UsageError(f"{where}: {_show(cell)} is infinite; a table must hold finite numbers")
         if width is None:
             width = len(values)
         elif len(values) != width:
-            raise ValueError(f"{path}, row {line_no}: {len(values)} column{'s' if len(values) != 1 else ''}, "
+            raise UsageError(f"{path}, row {line_no}: {len(values)} column{'s' if len(values) != 1 else ''}, "
                              f"but the rows above have {width}")
         rows.append(values)
     if not rows:
-        raise ValueError(f"{path}: the file holds a header but no rows of numbers")
+        raise UsageError(f"{path}: the file holds a header but no rows of numbers")
     return np.array(rows, dtype=np.float64)
 
 

@@ -12,6 +12,7 @@ import numpy as np
 from . import conditional, losses, metrics, mmd, nn, optim, penalties, sampling, tricks, warmstart
 from .config import DTYPES
 from .data import get_dataset
+from .errors import UsageError
 from .latent import sample_latent
 from .gan_backward import discriminator_backward, generator_backward
 from .networks import build_discriminator, build_generator, data_scale
@@ -75,7 +76,7 @@ class Trainer:
         self.sample_rng = np.random.default_rng(sample_seed)
         self.data = data if data is not None else get_dataset(config.data)
         if config.conditional and self.data.n_classes is None:
-            raise ValueError(f"conditional needs labelled data (digits, or a mixture such as ring8 or grid25); "
+            raise UsageError(f"conditional needs labelled data (digits, or a mixture such as ring8 or grid25); "
                              f"{self.data.name} has no labels")
         smoothing = {"real_label": 1.0 - config.label_smoothing} if config.label_smoothing else {}
         self.objective = objective if objective is not None else losses.get_loss(config.loss, **smoothing)

@@ -22,6 +22,7 @@ The fit is plain regression, by Adam on the mean squared error in the data box's
 import numpy as np
 
 from . import nn, optim
+from .errors import UsageError
 from .latent import sample_latent
 
 NOISE_STD = {"normal": 1.0, "uniform": 1.0 / np.sqrt(3.0)}
@@ -33,7 +34,11 @@ def affine_target(data, noise_kind, rng, n_moments=20000):
     mu and Sigma = L L^T are estimated from n_moments draws of the data (rng). Needs q = dim(z) >= d."""
     x = data.sample(n_moments, rng, dtype=np.float64)
     mu = x.mean(axis=0)                                           # (d,)
-    L = np.linalg.cholesky(np.atleast_2d(np.cov(x, rowvar=False)))   # (d, d), lower triangular
+    try:
+        L = np.linalg.cholesky(np.atleast_2d(np.cov(x, rowvar=False)))   # (d, d), lower triangular
+    except np.linalg.LinAlgError:                                 # Sigma is singular: the data's own property
+        raise UsageError(f"g_init moments needs data whose covariance is positive definite; in {data.name} a "
+                         f"column is constant or a combination of the others") from None
     s_z = NOISE_STD[noise_kind]
 
     def target(z):
@@ -61,7 +66,10 @@ def warm_start(G, data, z_dim, noise_kind, rng, scale, *, steps=500, batch=256, 
     a discrete code of `classes` classes after them if asked (scratchgan.latent; the target reads eps only).
 
     scale: (d,) the box units of the loss. Returns the last minibatch's loss (G then matches the map closely:
-    about 1e-3 or less)."""
+    about 1e-3 or less). A z_dim below the data's dimension, or data of singular covariance, is a UsageError."""
+    if z_dim < data.dim:
+        raise UsageError(f"g_init moments needs z_dim >= the data's dimension, got z_dim {z_dim} for "
+                         f"{data.dim}-dimensional {data.name}")
     target = affine_target(data, noise_kind, rng)
     opt = optim.Adam(G.parameters(), lr=lr, betas=(0.9, 0.999))
     loss = float("nan")

@@ -84,6 +84,10 @@ BAD = [
     (["--data", "grid25", "--resume"], "is from another configuration: data='ring8' there, 'grid25' asked"),
     (["--data", "ring8", "--seed", "7", "--resume"], "another configuration: seed=0 there, 7 asked"),
     (["--resume", "NOPE/checkpoint.npz"], "checkpoint not found: NOPE/checkpoint.npz"),
+    (["--data", "ring8", "--preset", "dcgan", "--batch", "1"], "g_batchnorm needs a batch of at least 2"),
+    (["--data", "spiral", "--conditional"], "conditional needs labelled data"),
+    (["--data", "digits", "--g-init", "moments"], "g_init moments needs z_dim >= the data's dimension"),
+    (["--data", "NOPE/table.csv"], "NOPE/table.csv: file not found"),
 ]
 
 
@@ -116,6 +120,90 @@ def test_truncated_checkpoint_and_unwritable_out(ring_run, tmp_path, capsys):
         code, _, err = run(["train", "--data", "ring8", "--out", str(out), *TINY], capsys)
         assert code == 2 and err.startswith(f"error: cannot write to --out {out}") and err.count("\n") == 1
     assert a_file.read_text() == "keep me"
+
+
+def one_line_exit_2(code, err):
+    return code == 2 and err.startswith("error: ") and err.count("\n") == 1
+
+
+def test_unreadable_files_the_user_names_are_one_line_exit_2(ring_run, tmp_path, capsys):
+    malformed = tmp_path / "malformed.csv"
+    malformed.write_text("x,y\n1,2\n3,4,5\n")
+    code, _, err = run(["train", "--data", str(malformed), "--out", str(tmp_path / "m")], capsys)
+    assert one_line_exit_2(code, err) and f"{malformed}, row 3: 3 columns, but the rows above have 2" in err
+
+    junk = tmp_path / "junk"
+    junk.mkdir()
+    (junk / "checkpoint.npz").write_text("junk\n")
+    code, _, err = run(["train", "--out", str(junk), "--resume"], capsys)
+    assert one_line_exit_2(code, err) and f"cannot read checkpoint {junk}/checkpoint.npz" in err
+    code, _, err = run(["sample", str(junk), "-n", "5", "--out", str(tmp_path / "x.npy")], capsys)
+    assert one_line_exit_2(code, err) and "cannot read checkpoint" in err
+    code, _, err = run(["sample", str(tmp_path / "nowhere"), "-n", "5", "--out", str(tmp_path / "x.npy")], capsys)
+    assert one_line_exit_2(code, err) and "nowhere does not exist" in err
+    (tmp_path / "dir.npy").mkdir()
+    code, _, err = run(["sample", ring_run, "-n", "5", "--out", str(tmp_path / "dir.npy")], capsys)
+    assert one_line_exit_2(code, err) and f"cannot write {tmp_path / 'dir.npy'}" in err
+
+    damaged = tmp_path / "damaged"
+    damaged.mkdir()
+    for name, content in snapshot(ring_run).items():
+        (damaged / name).write_bytes(content)
+    (damaged / "history.npz").write_text("junk\n")
+    code, _, err = run(["plot", str(damaged)], capsys)
+    assert one_line_exit_2(code, err) and f"cannot read {damaged}/history.npz" in err
+    assert not (tmp_path / "x.npy").exists()
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["bench", "--steps", "0"], "bench needs --steps > 0"),
+    (["gradcheck", "--seed", "-1"], "--seed must be a non-negative integer"),
+    (["step", "--data", "digits", "--out", "{tmp}"], "step draws 1D and 2D data; digits has 64 dimensions"),
+    (["modes", "--methods", "nope", "--out", "{tmp}/modes.md"], "unknown method 'nope'"),
+    (["modes", "--out", "{tmp}"], "is a directory"),
+])
+def test_bad_values_of_the_other_commands_are_one_line_exit_2(tmp_path, capsys, argv, message):
+    code, _, err = run([a.format(tmp=tmp_path) for a in argv], capsys)
+    assert one_line_exit_2(code, err) and message in err
+
+
+def plant(monkeypatch, owner, name, error):
+    """Make owner.name raise `error`: a bug planted deep inside a command."""
+    def planted(*args, **kwargs):
+        raise error
+    monkeypatch.setattr(owner, name, planted)
+
+
+@pytest.mark.parametrize("command", ["train", "sample", "plot"])
+def test_a_bug_is_exit_1_with_its_traceback_never_a_usage_error(ring_run, tmp_path, capsys, monkeypatch, command):
+    from scratchgan import losses, plots, sampling
+
+    if command == "train":      # a ValueError from inside a training step, where shape checks live
+        plant(monkeypatch, losses.NonSaturating, "g_loss", ValueError("planted"))
+        argv, raised = ["train", "--data", "ring8", "--out", str(tmp_path / "bug"), *TINY], "ValueError: planted"
+    elif command == "sample":
+        plant(monkeypatch, sampling, "propose", ValueError("planted"))
+        argv, raised = ["sample", ring_run, "-n", "5", "--out", str(tmp_path / "x.npy")], "ValueError: planted"
+    else:                       # any exception at all, not only a ValueError
+        plant(monkeypatch, plots, "plot_run", KeyError("planted"))
+        argv, raised = ["plot", ring_run], "KeyError: 'planted'"
+    code, _, err = run(argv, capsys)
+    assert code == 1
+    lines = err.rstrip("\n").splitlines()
+    assert "Traceback (most recent call last):" in lines and lines[-2] == raised
+    assert lines[-1] == ("internal error: this is a bug in scratchgan, not a mistake in your input; "
+                         "please report it with the traceback above")
+    assert not any(line.startswith("error:") for line in lines)
+
+
+def test_usage_error_is_a_value_error_and_ctrl_c_passes_through(ring_run, tmp_path, monkeypatch):
+    from scratchgan import sampling
+    from scratchgan.errors import UsageError
+
+    assert issubclass(UsageError, ValueError)          # Python callers catching ValueError keep working
+    plant(monkeypatch, sampling, "propose", KeyboardInterrupt())
+    with pytest.raises(KeyboardInterrupt):
+        cli.main(["sample", ring_run, "-n", "5", "--out", str(tmp_path / "x.npy")])
 
 
 def test_divergence_stops_naming_the_step_and_keeps_the_last_good_checkpoint(tmp_path, capsys, monkeypatch):

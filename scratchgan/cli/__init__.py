@@ -8,13 +8,21 @@
     modes       cli/modes.py       the mode-collapse benchmark
     plot        cli/plot.py        redraw a finished run's figures
 
-Each module has add_parser(sub), which declares the command's options, and run(args). A mistake of the
-user's (a bad value, a missing file) raises UsageError, ValueError or FileNotFoundError, which `main` prints
-as one line `error: ...` with exit code 2.
+Each module has add_parser(sub), which declares the command's options, and run(args). `main` runs the
+command and tells the user's mistakes from the library's:
+
+    exit 0      done (a command may return another code of its own: train's 1 and 130, gradcheck's 1)
+    exit 2      a mistake in the input (a bad value, a missing or malformed file, an unknown name): the
+                input points raise scratchgan.errors.UsageError, printed as one line `error: ...`; a
+                malformed command line (argparse) gets the same one line
+    exit 1      any other exception, a plain ValueError from an internal check included: that is a bug, so
+                its full traceback is printed, then one line `internal error: ...` asking for a report
+    Ctrl-C and SystemExit pass through untouched (train saves a checkpoint on Ctrl-C itself)
 """
 
 import argparse
 import sys
+import traceback
 
 from ..errors import UsageError
 from . import bench, gradcheck, modes, plot, sample, step, train
@@ -40,11 +48,21 @@ def build_parser():
     return parser
 
 
+INTERNAL_ERROR = ("internal error: this is a bug in scratchgan, not a mistake in your input; "
+                  "please report it with the traceback above")
+
+
 def main(argv=None):
+    """Run the command of `argv` and return its exit code: 2 and one line for a UsageError, 1 and the
+    traceback for any other exception (a bug)."""
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
         return args.func(args)
-    except (UsageError, ValueError, FileNotFoundError) as e:
+    except UsageError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
+    except Exception:
+        traceback.print_exc()
+        print(INTERNAL_ERROR, file=sys.stderr)
+        return 1

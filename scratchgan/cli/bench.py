@@ -8,6 +8,7 @@ non-saturating loss, k = 1, Adam lr 1e-4 betas (0.5, 0.999), float32, one thread
 import argparse
 
 from ..bench import REFERENCE, max_rss_bytes, peak_memory, run_bench
+from ..errors import UsageError
 
 
 def add_parser(sub):
@@ -23,6 +24,9 @@ def add_parser(sub):
 
 def run(args):
     """Time the reference training step (bench.REFERENCE); the last line is `<number> steps/s`."""
+    if args.steps <= 0 or args.warmup < 0:
+        raise UsageError(f"bench needs --steps > 0 and --warmup >= 0, got --steps {args.steps}, "
+                         f"--warmup {args.warmup}")
     dtype = "float64" if args.float64 else "float32"
     print(f"reference step: ring8, G 16-128-128-2 ReLU, D 2-128-128-1 LeakyReLU(0.2), batch 256+256, "
           f"non-saturating, k=1, Adam lr 1e-4 betas (0.5, 0.999), {dtype}; "

@@ -1,6 +1,7 @@
 """`scratchgan gradcheck`: every hand-written gradient against central differences, as one table."""
 
 from .. import checks
+from ..errors import UsageError
 
 
 def add_parser(sub):
@@ -13,6 +14,8 @@ def add_parser(sub):
 
 def run(args):
     """Check every layer, activation, loss and the two GAN compositions against central differences."""
+    if args.seed < 0:
+        raise UsageError(f"--seed must be a non-negative integer, got {args.seed}")
     rows = checks.all_checks(args.seed)
     worst = max(r.max_error for _, _, r in rows)
     width = max(len(n) for _, n, _ in rows)

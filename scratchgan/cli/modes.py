@@ -29,9 +29,10 @@ def run(args):
             raise UsageError(f"modes needs a mixture of Gaussians with centres (ring8, grid25), got {name!r}")
     if args.seeds <= 0 or args.jobs <= 0 or (args.steps is not None and args.steps <= 0):
         raise UsageError("--seeds, --jobs and --steps must be positive")
+    if os.path.isdir(args.out):
+        raise UsageError(f"--out {args.out} is a directory; give the markdown file to write, e.g. runs/modes.md")
     out_dir = os.path.dirname(os.path.abspath(args.out))
-    os.makedirs(out_dir, exist_ok=True)
-    check_writable_dir(out_dir)
+    check_writable_dir(out_dir)                # creates it if needed
     seeds = list(range(1, args.seeds + 1))
     results = modebench.run_all(args.data, methods, seeds, steps=args.steps, jobs=args.jobs,
                                 log=lambda line: print(line, file=sys.stderr, flush=True))

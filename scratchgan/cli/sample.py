@@ -36,12 +36,16 @@ def run(args):
     loaded = load_run(args.run_dir)
     x = loaded.sample(args.n, seed=args.seed, label=args.label)
     if ext == ".npy":
-        atomic_write(args.out, lambda f: np.save(f, x, allow_pickle=False))
+        write = lambda f: np.save(f, x, allow_pickle=False)
     else:
         text = io.StringIO()
         np.savetxt(text, x, delimiter=",", fmt="%.7g",
                    header=",".join(f"x{i + 1}" for i in range(x.shape[1])), comments="")
-        atomic_write(args.out, lambda f: f.write(text.getvalue().encode()))
+        write = lambda f: f.write(text.getvalue().encode())
+    try:
+        atomic_write(args.out, write)
+    except OSError as e:                       # the file the user named cannot be written (a directory, ...)
+        raise UsageError(f"cannot write {args.out}: {e.strerror or e}") from None
     print(f"wrote {args.out}: {x.shape[0]} samples of dimension {x.shape[1]} from {args.run_dir} "
           f"(step {loaded.trainer.step}, seed {args.seed})")
     return 0

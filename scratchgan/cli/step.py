@@ -33,9 +33,11 @@ def run(args):
     config = default_config(args.data, seed=args.seed, eval_every=0)
     if not 0 <= args.after < config.steps:
         raise UsageError(f"--after must be in [0, {config.steps}) for {args.data}, got {args.after}")
+    trainer = Trainer(config)
+    if trainer.data.dim > 2:
+        raise UsageError(f"step draws 1D and 2D data; {args.data} has {trainer.data.dim} dimensions")
     out = args.out or os.path.join("runs", f"step-{args.data}")
     check_writable_dir(out)
-    trainer = Trainer(config)
     trainer.train(args.after)
     record, trace = trace_step(trainer)
     for line in format_trace(trainer, trace):

@@ -1,7 +1,7 @@
 """`scratchgan train`: train a GAN, checkpointing as it goes, then write samples, metrics and figures.
 
-Exit codes: 0 done; 2 bad input (nothing written); 1 training diverged (the last good checkpoint stays);
-130 interrupted by Ctrl-C (a checkpoint is saved first).
+Exit codes: 0 done; 2 bad input (nothing written); 1 training diverged (the last good checkpoint stays), or
+a bug (scratchgan.cli.main prints its traceback); 130 interrupted by Ctrl-C (a checkpoint is saved first).
 """
 
 import os
@@ -199,8 +199,8 @@ def train_setup(args):
     """Check every argument, the checkpoint to resume and the output directory; return (trainer, out_dir).
 
     Order: option values, the dataset, the checkpoint (readable, complete, same configuration), then the
-    output directory (created if needed and tested with a scratch file). Any problem is a UsageError or
-    ValueError before a single output file is written.
+    output directory (created if needed and tested with a scratch file). Any problem is a UsageError
+    before a single output file is written.
     """
     for name in ("steps", "k", "batch", "n_samples", "checkpoint_every"):
         value = getattr(args, name)

@@ -7,6 +7,7 @@ frame_mode_coverage   the mode counts of recorded frames, for a run that did not
 
 import json
 import os
+import zipfile
 
 import numpy as np
 from matplotlib.patches import Circle
@@ -46,14 +47,39 @@ def _require(run_dir, name, made_by):
     return path
 
 
+def _read(path, load):
+    """load(path) for a file of a run directory; what a damaged file makes the reading raise (truncated,
+    not the format its name says, an entry missing) becomes a one-line UsageError naming the file."""
+    try:
+        return load(path)
+    except (OSError, ValueError, EOFError, KeyError, zipfile.BadZipFile) as e:
+        reason = str(e).splitlines()[0] if str(e) else type(e).__name__
+        if "allow_pickle" in reason:           # NumPy's guess for a file that is no NumPy format at all
+            reason = "it is not a NumPy file"
+        raise UsageError(f"cannot read {path} (damaged, or not the file train writes): {reason[:120]}") from None
+
+
+def _load_json(path):
+    with open(path) as f:
+        return json.load(f)
+
+
+def _load_npy(path):
+    return np.load(path, allow_pickle=False)
+
+
+def _load_history(path):
+    with np.load(path, allow_pickle=False) as f:
+        return _history_arrays(f)
+
+
 def _metrics_note(run_dir):
     """' · 8/8 modes, 93% high quality' from metrics.json when it has mode counts, else ''; a restarted run
     adds which attempt was kept: ' · attempt 2 of 2'."""
     path = os.path.join(run_dir, "metrics.json")
     if not os.path.isfile(path):
         return ""
-    with open(path) as f:
-        metrics = json.load(f)
+    metrics = _read(path, _load_json)
     modes = metrics.get("modes")
     if modes is None and metrics.get("classes") is not None:       # digits (digit_metrics.digit_report)
         return (f" · {int(metrics['classes'])}/{int(metrics['n_classes'])} digits, class reverse KL "
@@ -109,8 +135,9 @@ def plot_run(run_dir, *, html=False):
                          -> animation.html  the same frames in a page you can pause and step (plots.player)
         samples.npy      -> samples.png     2D data: the final samples, the centres' 3-std rings; a table of
                                             d > 2 columns: PC1-PC2 and histograms (plots.table), no frame.png
-    A missing history.npz or checkpoint.npz is an error that names the file; so is a missing frames.npz
-    when html is True (`plot RUN_DIR --html` asks for the player), checked before anything is written.
+    A missing history.npz or checkpoint.npz is a UsageError that names the file; so is a missing frames.npz
+    when html is True (`plot RUN_DIR --html` asks for the player), checked before anything is written, and
+    any of the run's files that cannot be read.
     """
     if not os.path.isdir(run_dir):
         raise UsageError(f"run directory {run_dir} does not exist")
@@ -124,11 +151,13 @@ def plot_run(run_dir, *, html=False):
     from ..checkpoint import load_trainer
     from ..data import is_table_path
 
-    with np.load(history_path) as f:
-        history = _history_arrays(f)
+    history = _read(history_path, _load_history)
+    missing = [k for k in ("step", "loss_d", "loss_g", "d_real", "d_fake") if k not in history]
+    if missing:
+        raise UsageError(f"{history_path} lacks {', '.join(missing)}: it is not the history train writes")
     trainer = load_trainer(checkpoint_path)
     names = {"data": trainer.data.name, "loss": _loss_name(trainer)}
-    frames, meta = load_frames(frames_path) if os.path.isfile(frames_path) else (None, None)
+    frames, meta = _read(frames_path, load_frames) if os.path.isfile(frames_path) else (None, None)
 
     centers = getattr(trainer.data, "centers", None)
     names["n_modes"] = None if centers is None else len(centers)
@@ -153,19 +182,16 @@ def plot_run(run_dir, *, html=False):
         written.append(save_animation(frames, meta, os.path.join(run_dir, "animation.gif"), history))
         written.append(save_player(frames, meta, os.path.join(run_dir, "animation.html"), history))
     samples_path = os.path.join(run_dir, "samples.npy")
-    if os.path.isfile(samples_path) and trainer.data.dim == 2:
-        written.append(plot_samples(np.load(samples_path, allow_pickle=False), trainer.data,
-                                    os.path.join(run_dir, "samples.png"), title=_metrics_note(run_dir)))
-    elif os.path.isfile(samples_path) and digits:
-        samples = np.load(samples_path, allow_pickle=False)
+    samples = _read(samples_path, _load_npy) if os.path.isfile(samples_path) else None
+    if samples is not None and trainer.data.dim == 2:
+        written.append(plot_samples(samples, trainer.data, os.path.join(run_dir, "samples.png"),
+                                    title=_metrics_note(run_dir)))
+    elif samples is not None and digits:
         written.append(plot_digits_final(samples, trainer.data, os.path.join(run_dir, "samples.png")))
         written.append(plot_nearest_neighbours(samples, trainer.data, os.path.join(run_dir, "nearest.png")))
-    elif os.path.isfile(samples_path) and wide_table:
+    elif samples is not None and wide_table:
         metrics_path = os.path.join(run_dir, "metrics.json")
-        metrics = None
-        if os.path.isfile(metrics_path):
-            with open(metrics_path) as f:
-                metrics = json.load(f)
-        written.append(plot_table_samples(np.load(samples_path, allow_pickle=False), trainer.data,
-                                          os.path.join(run_dir, "samples.png"), metrics=metrics))
+        metrics = _read(metrics_path, _load_json) if os.path.isfile(metrics_path) else None
+        written.append(plot_table_samples(samples, trainer.data, os.path.join(run_dir, "samples.png"),
+                                          metrics=metrics))
     return written
