@@ -61,5 +61,8 @@ def truncated_sample(G, noise, n, drop, dims=None):
     m = math.ceil(n / (1.0 - drop))
     z = noise(m)
     norms = jacobian_norms(G, z, dims)
-    keep = np.sort(np.argpartition(norms, n - 1)[:n])   # the n smallest norms, original order
+    # The n smallest norms, in their original order. A ReLU generator is linear on each region of z-space, so
+    # points of one region share their Jacobian exactly: ties are common. A stable sort breaks them by
+    # position, the same way on every NumPy (argpartition's choice among ties changed between versions).
+    keep = np.sort(np.argsort(norms, kind="stable")[:n])
     return G.forward(z[keep]), float(norms[keep].max())
