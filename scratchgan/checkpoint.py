@@ -16,6 +16,7 @@ Files are written atomically: into a temporary file in the same directory, then 
 with os.replace, so a crash or Ctrl-C mid-write leaves the previous checkpoint intact.
 """
 
+import io
 import json
 import os
 import zipfile
@@ -124,7 +125,8 @@ def read_checkpoint(path):
     if not os.path.isfile(path):
         raise UsageError(f"checkpoint not found: {path}")
     try:
-        archive = np.load(path, allow_pickle=False)
+        with open(path, "rb") as fh:         # read whole, then parse: NumPy 1.23 leaves a file it fails on open
+            archive = np.load(io.BytesIO(fh.read()), allow_pickle=False)
     except (OSError, ValueError, EOFError, zipfile.BadZipFile, KeyError) as e:
         reason = str(e).splitlines()[0] if str(e) else type(e).__name__
         if "allow_pickle" in reason:           # NumPy's guess for a file that is no NumPy format at all

@@ -25,6 +25,7 @@ Text files (.csv or .txt), what is accepted:
 """
 
 import csv
+import io
 import math
 import os
 import re
@@ -79,6 +80,12 @@ def _what_it_is(head):
     return ""
 
 
+def _read_bytes(path):
+    """The whole file, read and closed before NumPy parses it (NumPy 1.23 leaves open a file it fails on)."""
+    with open(path, "rb") as f:
+        return f.read()
+
+
 def _read_array(path, ext, head):
     """A .npy, or a .npz holding one array, as a checked 2-D float64 table."""
     if ext == ".npy" and not head.startswith(NPY_MAGIC):
@@ -87,9 +94,9 @@ def _read_array(path, ext, head):
         raise UsageError(f"{path}: not a .npz file, it is not the zip archive np.savez writes{_what_it_is(head)}")
     try:
         if ext == ".npy":
-            array = np.load(path, allow_pickle=False)
+            array = np.load(io.BytesIO(_read_bytes(path)), allow_pickle=False)
         else:
-            with np.load(path, allow_pickle=False) as archive:
+            with np.load(io.BytesIO(_read_bytes(path)), allow_pickle=False) as archive:
                 names = archive.files
                 if len(names) != 1:
                     raise _Refused(f"a .npz table must hold exactly one array, this one holds {len(names)}"

@@ -5,6 +5,7 @@ plot_samples          the run's final samples over real data, each mixture centr
 frame_mode_coverage   the mode counts of recorded frames, for a run that did not evaluate while training
 """
 
+import io
 import json
 import os
 import zipfile
@@ -65,11 +66,14 @@ def _load_json(path):
 
 
 def _load_npy(path):
-    return np.load(path, allow_pickle=False)
+    with open(path, "rb") as fh:     # read whole, then parse: NumPy 1.23 leaves a file it fails on open
+        return np.load(io.BytesIO(fh.read()), allow_pickle=False)
 
 
 def _load_history(path):
-    with np.load(path, allow_pickle=False) as f:
+    with open(path, "rb") as fh:
+        data = fh.read()
+    with np.load(io.BytesIO(data), allow_pickle=False) as f:
         return _history_arrays(f)
 
 
