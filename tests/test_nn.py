@@ -170,3 +170,20 @@ def test_frozen_gives_the_input_gradient_leaves_grads_alone_and_restores_the_fla
     np.testing.assert_array_equal(dx, expected)
     assert all(not p.grad.any() for p in net.parameters())
     assert [p.requires_grad for p in net.parameters()] == [True, False, True, True]
+
+
+def test_sigmoid_is_accurate_in_both_tails():
+    # the reference: float64, where 1 / (1 + e^-x) is accurate to ~1e-16 relative for x in [-700, 700]
+    x = np.linspace(-100.0, 30.0, 2601)
+    exact = 1.0 / (1.0 + np.exp(-x))
+    np.testing.assert_allclose(nn.sigmoid(x), exact, rtol=1e-15, atol=0)
+    x32 = x.astype(np.float32)
+    got = nn.sigmoid(x32)
+    assert got.dtype == np.float32
+    exact = 1.0 / (1.0 + np.exp(-x32.astype(np.float64)))              # of the float32 inputs
+    normal = x > -87.0                                                  # above that, float32 is subnormal
+    np.testing.assert_allclose(got[normal], exact[normal], rtol=1e-6)  # 0.5 (1 + tanh(x / 2)): 44% off at -17
+    np.testing.assert_allclose(got[~normal], exact[~normal], rtol=0, atol=1.5e-45)  # within a subnormal step
+    tiny = nn.sigmoid(np.array([-103.9, -104.0], dtype=np.float32))
+    assert tiny[0] > 0 and tiny[1] == 0                                 # e^x leaves float32's range at -103.97
+    np.testing.assert_array_equal(nn.sigmoid(np.array([-1000.0, 0.0, 1000.0])), [0.0, 0.5, 1.0])
