@@ -5,9 +5,12 @@ Read this file first. Every layer is a `Module` with two methods:
     y  = layer.forward(x)     # computes the output and caches what backward needs
     dx = layer.backward(dy)   # dy = dL/dy, returns dL/dx and ADDS dL/dtheta into each Parameter.grad
 
-Gradients accumulate across backward calls, exactly as in PyTorch, so a discriminator can be run on a real
-batch and on a fake batch and its parameters end up with the gradient of the summed loss. `zero_grad()`
-clears them. Shapes: every layer takes a batch of row vectors, x of shape (n, d_in), and returns (n, d_out).
+Gradients accumulate across backward calls, exactly as in PyTorch. `zero_grad()` clears them. A layer caches
+only its last input, so each backward must follow its own forward: D.forward(real), D.forward(fake), then two
+backwards would run the real batch's backward on the fake batch's activations. So the library sends real and
+fake through D as one stacked batch, one forward and one backward (gan_backward.discriminator_backward); the
+rows do not interact (BatchNorm aside), and D's parameters get the gradient of the summed loss.
+Shapes: every layer takes a batch of row vectors, x of shape (n, d_in), and returns (n, d_out).
 
 Arrays are float32 by default (fast); pass dtype=np.float64 for gradient checks.
 """
