@@ -1,4 +1,4 @@
-"""Claim 2: the optimal discriminator D*(x) = pi(x) / (pi(x) + p(x | theta)) (Goodfellow et al. 2014).
+"""Claim 4: the optimal discriminator D*(x) = pi(x) / (pi(x) + p(x | theta)) (Goodfellow et al. 2014).
 
 A fixed generator with a known density: G(z) = a z + b, z ~ N(0, 1), gives p = N(b, a^2); the data are
 pi = N(0, 1). We train D alone (the library's Minimax loss, i.e. binary cross-entropy, and Adam) and compare

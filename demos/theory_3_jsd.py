@@ -1,4 +1,4 @@
-"""Claim 3: the JSD theorem. With D optimal, V(G, D*) = KL(pi || m) + KL(p || m) - 2 log 2 = 2 JSD(pi || p) - log 4,
+"""Claim 5: the JSD theorem. With D optimal, V(G, D*) = KL(pi || m) + KL(p || m) - 2 log 2 = 2 JSD(pi || p) - log 4,
 m = (pi + p)/2, whose minimum -log 4 is reached exactly at p = pi (Goodfellow et al. 2014, Theorem 1).
 
 Left: for pi = N(0, 1) and generators p = N(b, s^2), V(G, D*) integrated directly (scipy.integrate.quad, D*'s

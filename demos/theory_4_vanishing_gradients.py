@@ -1,4 +1,4 @@
-"""Claim 4: vanishing gradients (Arjovsky & Bottou 2017, Figure 2).
+"""Claim 7: vanishing gradients (Arjovsky & Bottou 2017, Figure 2).
 
 Fix a poor generator (a fresh MLP whose samples sit in a small blob in the middle of the ring of 8 Gaussians,
 2 away from every mode), train a discriminator from scratch against it, and after more and more D steps

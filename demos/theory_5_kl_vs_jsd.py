@@ -1,4 +1,4 @@
-"""Claim 5: KL vs JSD, mode covering vs mode seeking.
+"""Claim 8: KL vs JSD, mode covering vs mode seeking.
 
 Fit one Gaussian N(mu, sigma^2) to a bimodal pi = (1/2) N(-c, 0.5^2) + (1/2) N(c, 0.5^2) by minimising, over
 (mu, log sigma) with scipy.optimize (integrals on a fine grid):

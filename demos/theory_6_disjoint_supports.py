@@ -1,4 +1,4 @@
-"""Claim 6: disjoint supports (Arjovsky & Bottou 2017; Arjovsky et al. 2017, Example 1).
+"""Claims 12 and 14: disjoint supports (Arjovsky & Bottou 2017; Arjovsky et al. 2017, Example 1).
 
 pi = (0, U[0, 1]) and p = (theta, U[0, 1]) in 2D: two parallel segments. For theta != 0, KL = infinity,
 JSD = log 2 and W = |theta|; all three are 0 at theta = 0. KL and JSD do not see how far apart the segments

@@ -1,4 +1,4 @@
-"""Claim 7: the earth mover's distance as a transport linear program.
+"""Claim 13: the earth mover's distance as a transport linear program.
 
 W(P, Q) = min over plans gamma >= 0 with row sums P and column sums Q of sum_ij gamma_ij |x_i - x_j|: move the
 piles of dirt P = (3, 2, 1, 4) at positions 0, 1, 2, 3 into the holes Q = (1, 2, 4, 3) at the same positions,

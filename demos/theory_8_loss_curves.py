@@ -1,4 +1,4 @@
-"""Claim 8: the loss curves do not tell you sample quality (Goodfellow et al. 2014; the lecture's "in practice").
+"""Claim 6: the loss curves do not tell you sample quality (Goodfellow et al. 2014; the lecture's "in practice").
 
 A vanilla GAN (scratchgan.trainer.Trainer: D's cross-entropy, G's non-saturating loss, Adam, constant learning
 rates) learns the ring of 8 Gaussians. Every step we record the two losses; every 50 steps, two two-sample

@@ -51,7 +51,7 @@ def test_kde_samples_pass_a_two_sample_test_and_noise_mixture_samples_fail():
 
 
 # ---------------------------------------------------------------------------------------------------------
-# Claim 2. The optimal discriminator
+# Claim 4. The optimal discriminator
 # ---------------------------------------------------------------------------------------------------------
 
 A, B = 0.7, 1.5                                  # the fixed generator G(z) = A z + B, so p = N(B, A^2); pi = N(0, 1)
@@ -102,7 +102,7 @@ def test_label_smoothing_scales_the_optimum_by_one_minus_alpha():
 
 
 # ---------------------------------------------------------------------------------------------------------
-# Claim 3. The JSD theorem
+# Claim 5. The JSD theorem
 # ---------------------------------------------------------------------------------------------------------
 
 PAIRS = [  # (log pi, log p, integration interval, peaks)
@@ -159,7 +159,7 @@ def test_value_of_a_trained_discriminator_approaches_v_star_from_below():
 
 
 # ---------------------------------------------------------------------------------------------------------
-# Claim 4. Vanishing gradients
+# Claim 7. Vanishing gradients
 # ---------------------------------------------------------------------------------------------------------
 
 def poor_generator(rng):
@@ -200,7 +200,7 @@ def test_generator_gradient_norms_match_a_hand_computed_linear_case():
 
 
 # ---------------------------------------------------------------------------------------------------------
-# Claim 5. KL vs JSD: where each fit lands
+# Claim 8. KL vs JSD: where each fit lands
 # ---------------------------------------------------------------------------------------------------------
 
 def bimodal(mu, s=0.5, w=0.5):
@@ -246,7 +246,7 @@ def test_fit_objective_on_the_grid_equals_quadrature():
 
 
 # ---------------------------------------------------------------------------------------------------------
-# Claims 6 and 7. Disjoint supports and the earth mover's distance
+# Claims 12 to 14. Disjoint supports and the earth mover's distance
 # ---------------------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("theta", [-1.0, -0.3, 1e-3, 0.5, 2.0])
@@ -317,7 +317,7 @@ def test_earth_movers_rejects_bad_input():
 
 
 # ---------------------------------------------------------------------------------------------------------
-# Claim 8. The loss curves do not tell you quality
+# Claim 6. The loss curves do not tell you quality
 # ---------------------------------------------------------------------------------------------------------
 
 def check_losses_vs_quality(hist, min_improvement):

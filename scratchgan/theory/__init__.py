@@ -5,20 +5,25 @@ so that products like p log(p / q) can be formed without log(0). Integrals over 
 quadrature (scipy.integrate.quad) on a finite interval [lo, hi] that holds essentially all the mass, or,
 inside optimisers, by the trapezoidal rule on a fine grid (see optimal_d._integrate).
 
-One claim-family per submodule; every function is also available here, as theory.NAME:
+One claim-family per submodule; every function is also available here, as theory.NAME. Claims are numbered
+as in the lecture (the README's table and docs/theory.md); demo N is demos/theory_N_*.py:
 
-    Claim 1  likelihood is not sample quality    likelihood     kde_log_likelihood, noise_mixture_log_likelihood,
-                                                                likelihood_vs_quality, gaussian_log_pdf
-    Claim 2  the optimal discriminator           optimal_d      optimal_discriminator, log_density_ratio
-                                                 discriminator  train_discriminator
-    Claim 3  the JSD theorem                     optimal_d      value_function, kl_divergence, js_divergence
-    Claim 4  vanishing gradients                 gradients      generator_gradient_norms, vanishing_gradients
-    Claim 5  KL vs JSD                           fitting        fit_gaussian, divergence_on_grid
-    Claim 6  disjoint supports                   supports       kl_discrete, js_discrete, disjoint_supports,
-                                                                disjoint_supports_gradient
-    Claim 7  the earth mover's distance          supports       earth_movers_distance
-    Claim 8  loss curves vs sample quality       curves         loss_curves_vs_quality
-    (the 1D test densities pi and p)             densities      gaussian_logpdf_1d, mixture_logpdf_1d
+    Claim 1   likelihood is not sample quality     demo 1  likelihood     kde_log_likelihood,
+                                                                          noise_mixture_log_likelihood,
+                                                                          likelihood_vs_quality, gaussian_log_pdf
+    Claim 4   the optimal discriminator            demo 2  optimal_d      optimal_discriminator, log_density_ratio
+                                                           discriminator  train_discriminator
+    Claim 5   the JSD theorem                      demo 3  optimal_d      value_function, kl_divergence,
+                                                                          js_divergence
+    Claim 6   loss curves vs sample quality        demo 8  curves         loss_curves_vs_quality
+    Claim 7   vanishing gradients                  demo 4  gradients      generator_gradient_norms,
+                                                                          vanishing_gradients
+    Claim 8   KL vs JSD                            demo 5  fitting        fit_gaussian, divergence_on_grid
+    Claim 12  disjoint supports (and 14)           demo 6  supports       kl_discrete, js_discrete,
+                                                                          disjoint_supports,
+                                                                          disjoint_supports_gradient
+    Claim 13  the earth mover's distance           demo 7  supports       earth_movers_distance
+    (the 1D test densities pi and p)                       densities      gaussian_logpdf_1d, mixture_logpdf_1d
 
 Reading order, and the direction of the imports (each submodule imports only from those above it and from
 the rest of scratchgan): densities, optimal_d, discriminator, likelihood, gradients, fitting, supports,

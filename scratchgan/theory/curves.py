@@ -1,4 +1,4 @@
-"""Claim 8: the loss curves of a vanilla GAN run do not tell you sample quality, measured side by side.
+"""Claim 6: the loss curves of a vanilla GAN run do not tell you sample quality, measured side by side.
 
 The losses oscillate and drift while the sample-quality metrics (MMD^2, modes captured) improve; this runs
 the ordinary Trainer and keeps both.

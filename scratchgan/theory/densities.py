@@ -2,7 +2,7 @@
 
 Densities in 1D are passed as *log*-density functions, log_p(x) -> log p(x) for an array x of shape (n,),
 so that products like p log(p / q) can be formed without log(0) (see optimal_d and fitting). The tests and
-the demos build the data pi and the generator p of Claims 2, 3 and 5 with these two functions.
+the demos build the data pi and the generator p of Claims 4, 5 and 8 with these two functions.
 """
 
 import numpy as np

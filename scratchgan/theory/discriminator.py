@@ -1,6 +1,6 @@
-"""Claim 2 in practice: train a discriminator alone against a fixed generator, the inner max_D V(G, D).
+"""Claim 4 in practice: train a discriminator alone against a fixed generator, the inner max_D V(G, D).
 
-A trained D approaches the optimal D* of optimal_d.py; the vanishing gradients of Claims 4 and 6
+A trained D approaches the optimal D* of optimal_d.py; the vanishing gradients of Claims 7 and 12
 (gradients.py, supports.py) are measured on a D trained this way.
 """
 

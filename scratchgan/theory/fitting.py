@@ -1,4 +1,4 @@
-"""Claim 5: KL vs JSD, mode covering vs mode seeking: fit one Gaussian to a target by each divergence.
+"""Claim 8: KL vs JSD, mode covering vs mode seeking: fit one Gaussian to a target by each divergence.
 
 Forward KL(pi || p) (maximum likelihood) covers every mode, reverse KL(p || pi) seeks one, and the JSD that
 a GAN with an optimal D minimises lies in between. Divergences here are trapezoidal sums on a fixed grid,

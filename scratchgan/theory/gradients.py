@@ -1,4 +1,4 @@
-"""Claim 4: vanishing gradients (Arjovsky & Bottou 2017): G's gradient norm as D improves, for both G losses.
+"""Claim 7: vanishing gradients (Arjovsky & Bottou 2017): G's gradient norm as D improves, for both G losses.
 
 The saturating loss E log(1 - D(G(z))) gives G no gradient once D rejects its samples; the non-saturating
 -E log D(G(z)) does. D is trained against the fixed G with discriminator.train_discriminator.

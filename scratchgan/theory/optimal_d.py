@@ -1,7 +1,7 @@
-"""Claims 2 and 3: the optimal discriminator D* = pi / (pi + p), and the JSD theorem V(G, D*) = 2 JSD - log 4.
+"""Claims 4 and 5: the optimal discriminator D* = pi / (pi + p), and the JSD theorem V(G, D*) = 2 JSD - log 4.
 
-Goodfellow et al. 2014. For a fixed generator the best discriminator is D* = pi / (pi + p) (Claim 2), and
-its value is V(G, D*) = 2 JSD(pi || p) - log 4 (Claim 3). Here D*, the value function V(G, D) of any
+Goodfellow et al. 2014. For a fixed generator the best discriminator is D* = pi / (pi + p) (Claim 4), and
+its value is V(G, D*) = 2 JSD(pi || p) - log 4 (Claim 5). Here D*, the value function V(G, D) of any
 discriminator given by its logit, and KL and JSD themselves, all by quadrature over an interval [lo, hi]
 that holds essentially all the mass: adaptive (scipy.integrate.quad) or, inside optimisers, the
 trapezoidal rule on a fine grid (see _integrate). Densities are log-density functions (see densities).

@@ -1,4 +1,4 @@
-"""Claims 6 and 7: disjoint supports (KL = inf, JSD = log 2, W = |theta|) and the earth mover's distance as an LP.
+"""Claims 12 and 13: disjoint supports (KL = inf, JSD = log 2, W = |theta|) and the earth mover's distance as an LP.
 
 On discrete distributions: KL and JSD by their sums, the earth mover's (Wasserstein-1) distance as a
 transport linear program. When pi and p_theta lie on disjoint segments, KL is infinite and JSD stuck at
