@@ -7,6 +7,7 @@ writes DIR/samples.npy (2,500 samples of the trained G) and DIR/minimal_gan.png 
 The game: min_G max_D  V(D, G) = E_{x~pi} log D(x) + E_{z~p(z)} log(1 - D(G(z))).
 D ascends V (binary cross-entropy, real = 1, fake = 0). G descends the non-saturating loss -log D(G(z)), the
 one Goodfellow et al. recommend in Section 3: same fixed point, but a strong gradient while D rejects G's samples.
+Algorithm 1 writes the noise prior as p_g(z); here it is p(z), and p_g is the density of G's samples.
 Three details beyond the bare algorithm, a line or two each: the first layers' biases start spread out; for the
 first half, D sees its inputs blurred by instance noise N(0, sigma^2), sigma falling from 0.3 to 0, so its
 gradient can pull G's mass from mode to mode (Sonderby et al. 2016); and the learning rate decays over the
@@ -40,7 +41,7 @@ def train(seed=1, steps=4000, m=256, k=1, lr=2e-3, z_dim=2, sigma0=0.3):
         sigma = sigma0 * max(0.0, 1.0 - step / (steps / 2))               # instance noise, 0 from half-way
 
         for _ in range(k):                                          # "for k steps do"
-            z = data.sample_noise(m, z_dim, rng)                    # "sample m noise samples z ~ p_g(z)"
+            z = data.sample_noise(m, z_dim, rng)                    # "sample m noise samples z ~ p(z)"
             x = pi.sample(m, rng)                                   # "sample m examples x ~ p_data(x)"
             x_fake = G.forward(z)                                   # G(z), a constant for D's step
             # Real and fake go through D as ONE stacked batch: each layer caches only its last input, so a
@@ -54,13 +55,12 @@ def train(seed=1, steps=4000, m=256, k=1, lr=2e-3, z_dim=2, sigma0=0.3):
             D.backward(np.concatenate([dl_real, dl_fake]))          # dL_D/dphi into D's .grad
             opt_d.step()            # "update D by ascending its gradient": descending L_D = -V(D, G) is that
 
-        z = data.sample_noise(m, z_dim, rng)                        # "sample m noise samples z ~ p_g(z)"
+        z = data.sample_noise(m, z_dim, rng)                        # "sample m noise samples z ~ p(z)"
         x_fake = G.forward(z)
         noisy = x_fake + sigma * rng.standard_normal(x_fake.shape, dtype=np.float32)   # d noisy/dx = 1
         L_G, dl = loss.g_loss(D.forward(noisy))                     # L_G = -(1/m) sum log D(G(z) + noise)
-        D.requires_grad_(False)                 # D's parameters stay untouched: only dL_G/dx passes through
-        dx = D.backward(dl)                     # dL_G/dx = dL_G/dl * dl/dx, back through D's layers
-        D.requires_grad_(True)
+        with nn.frozen(D):                      # D's parameters stay untouched: only dL_G/dx passes through
+            dx = D.backward(dl)                 # dL_G/dx = dL_G/dl * dl/dx, back through D's layers
         opt_g.zero_grad()
         G.backward(dx)                          # dL_G/dtheta = dL_G/dx * dx/dtheta
         opt_g.step()                                                # "update G by descending its gradient"

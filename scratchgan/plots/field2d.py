@@ -16,8 +16,8 @@ draw_frame_2d).
 
 import numpy as np
 
+from ..gan_backward import generator_pull
 from ..latent import join_code
-from ..nn import frozen
 from .base import (FAKE_COLOR, HEATMAP, MANIFOLD_COLOR, REAL_COLOR, _eval_mode, _param_dtype, _restore_mode,
                    discriminator_map)
 
@@ -25,17 +25,14 @@ from .base import (FAKE_COLOR, HEATMAP, MANIFOLD_COLOR, REAL_COLOR, _eval_mode, 
 def generator_gradient(D, objective, x):
     """-dL_G/dx for each generated sample x (n, dim) -> (n, dim): where G's loss pulls each sample.
 
-    logits = D(x);  L_G, dL/dlogits = objective.g_loss(logits);  dL/dx = D.backward(dL/dlogits).
+    dL/dx = generator_pull(D, objective, x): back through D, as G's own step does (scratchgan.gan_backward).
     The loss is a mean over the batch, so each row carries a factor 1/n; we multiply it back by n to get
     the gradient of one sample's own loss. (G's parameter step moves the sample along J J^T of this
     vector, J = dG/dtheta, which the picture does not show.) D's parameters are frozen during the backward
     pass, so plotting never touches D's accumulated gradients.
     """
     x = x.astype(_param_dtype(D))
-    logits = D.forward(x)
-    _, d_logits = objective.g_loss(logits)
-    with frozen(D):
-        dx = D.backward(d_logits)
+    _, _, dx = generator_pull(D, objective, x)
     return -dx.astype(np.float64) * x.shape[0]
 
 
