@@ -22,7 +22,7 @@ def test_it_fits_on_one_page_and_uses_only_the_basic_modules():
 # The one-page GAN does not learn all eight modes on every seed. Measured with
 # benchmarks/minimal_gan_seeds.py on seeds 300-319: 20/20 under OpenBLAS's Haswell kernel and 20/20 under
 # Prescott's; elsewhere, seed 5 under Prescott ended with 6/8 and seed 214 of 200-215 on an Intel Xeon with
-# 7/8 (docs/minimal_gan.md). So the claim is a rate, not a seed: at least two of three unseen seeds learn
+# 7/8 (docs/portability.md). So the claim is a rate, not a seed: at least two of three unseen seeds learn
 # all eight modes. With one seed in twenty failing, that claim fails by chance about once in a hundred runs.
 SEEDS = (400, 401, 402)     # the settings were chosen on seeds 100-139; these seeds were never run before
 
