@@ -10,12 +10,14 @@ Training minimises L_D + P over D's parameters phi, so it needs dP/dphi: the der
 gradient with respect to the weights. This is "double backprop" (Drucker & LeCun 1992); here it is
 written out layer by layer instead of left to an autodiff engine.
 
-The derivation. D is a Sequential of layers; write a_0 = x, a_k = layer_k(a_{k-1}), D(x) = a_K of shape
-(n, 1). The input gradient is itself a computation, the ordinary backward pass seeded with dD/dD = 1:
+The derivation. D is a Sequential of K layers, numbered from 0 as in the code (layers[k]); write a_0 = x,
+a_{k+1} = layer_k(a_k), D(x) = a_K of shape (n, 1). So a_k is layer k's input and g_k = dD/da_k the gradient
+there (the code's gs[k]). The input gradient is itself a computation, the ordinary backward pass seeded with
+dD/dD = 1:
 
     g_K = 1                                   (n, 1)
-    g_{k-1} = g_k @ W^T                       Linear layer k           (backward of y = a W + b)
-    g_{k-1} = g_k * f'(a_{k-1})               activation layer k       (backward of y = f(a))
+    g_k = g_{k+1} @ W^T                       Linear layer k           (backward of y = a W + b)
+    g_k = g_{k+1} * f'(a_k)                   activation layer k       (backward of y = f(a))
     grad_x D(x) = g_0                         (n, d); row i is grad D(x_i) since rows do not interact
 
 P depends on phi through this chain and through the forward activations a_k that f' reads. Reverse-mode
@@ -23,19 +25,19 @@ differentiation of THIS computation (a backward pass of the backward pass) runs 
 that is from g_0 up to g_K, carrying adjoints gbar_k = dP/dg_k:
 
     gbar_0 = dP/dg_0                          from the penalty's formula (below)
-    Linear:      g_{k-1} = g_k W^T is linear in g_k and in W, so
-                 gbar_k  = gbar_{k-1} @ W                       (the Linear's forward, without bias)
-                 dP/dW  += gbar_{k-1}^T @ g_k                   (in, out); no bias term: b is not in g
-    activation:  g_{k-1} = g_k * f'(a) is a product of g_k and f'(a), so
-                 gbar_k  = gbar_{k-1} * f'(a)                   (a diagonal Jacobian is its own transpose)
-                 abar    = gbar_{k-1} * g_k * f''(a)            an adjoint for the FORWARD activation a
+    Linear:      g_k = g_{k+1} W^T is linear in g_{k+1} and in W, so
+                 gbar_{k+1} = gbar_k @ W                        (the Linear's forward, without bias)
+                 dP/dW     += gbar_k^T @ g_{k+1}                (in, out); no bias term: b is not in g
+    activation:  g_k = g_{k+1} * f'(a_k) is a product of g_{k+1} and f'(a_k), so
+                 gbar_{k+1} = gbar_k * f'(a_k)                  (a diagonal Jacobian is its own transpose)
+                 abar_k     = gbar_k * g_{k+1} * f''(a_k)       an adjoint for the FORWARD activation a_k
 
 The abar are adjoints of the forward pass's intermediate values; the forward pass depends on phi too, so
 they flow back through it as an ordinary backward pass, entering at each activation's input:
 
-    delta = 0 at the output; for k = K .. 1:  delta = layer_k.backward(delta)   (adds x^T delta into dW,
-                                                                                 sum delta into db)
-                                              delta += abar at layer_k's input when layer_k is an activation
+    delta = 0 at the output; for k = K-1 .. 0:  delta = layer_k.backward(delta)   (adds a_k^T delta into dW,
+                                                                                   sum delta into db)
+                                                delta += abar_k when layer k is an activation
 
 The second derivatives f'' of the library's activations:
     Tanh:       f' = 1 - y^2,       f'' = -2 y (1 - y^2)
@@ -131,7 +133,7 @@ def backward_of_input_gradient(layers, gs, gbar0):
 
     layers, gs: from input_gradient (the forward caches must still be those of the same x).
     Phase 1, from the input up: carry gbar_k = dP/dg_k through the backward pass in reverse, adding the
-    Linear weights' share gbar_{k-1}^T g_k and collecting abar = gbar_{k-1} g_k f''(a) at each activation.
+    Linear weights' share gbar_k^T g_{k+1} and collecting abar_k = gbar_k g_{k+1} f''(a_k) at each activation.
     Phase 2, from the output down: an ordinary backward pass through the forward graph, fed with abar.
     """
     gbar = gbar0
@@ -173,8 +175,9 @@ def gradient_penalty(D, x, weight=10.0):
         P = weight * mean_i (||grad_x D(x_i)||_2 - 1)^2       x: (n, d), D(x): (n, 1)
 
     Pass the interpolates (see interpolates()) to get the penalty of Gulrajani et al. 2017.
-    dP/dg_i = (2 weight / n) (||g_i|| - 1) g_i / ||g_i||; at g_i = 0 the norm has no gradient, and we use
-    the one-sided limit 0 for that row's direction (any subgradient would do: such points are measure zero).
+    dP/dg_i = (2 weight / n) (||g_i|| - 1) g_i / ||g_i||. At g_i = 0 this has no limit: near 0 it has length
+    about 2 weight / n and points along -g_i, any direction. We use 0 for that row: it is a valid (Clarke)
+    subgradient, the average of the gradients around 0, and such points are measure zero.
     """
     _check_weight("gradient_penalty: weight", weight)
     g0, gs, layers = input_gradient(D, x)
