@@ -40,8 +40,9 @@ class TrainConfig:
                         samples the data's mean and covariance (scratchgan.warmstart)
     ema                 decay beta of an exponential moving average of G's weights, used by sample();
                         0 turns it off (sample() then uses G itself)
-    truncation          fraction of latent draws sample() rejects, those where ||dG/dz|| is largest (the
-                        bridges between modes; scratchgan.truncation, Tanielian et al. 2020); 0: off
+    truncation          fraction of latent draws sample() rejects, those where ||dG/deps|| is largest (the
+                        bridges between modes; scratchgan.truncation, Tanielian et al. 2020); 0: off.
+                        eps is z's continuous part (z without the latent_classes code)
     rejection           sigma > 0: sample() ends with discriminator rejection sampling (Azadi et al. 2019;
                         scratchgan.rejection), with a fresh D fitted to the final sampler on inputs blurred
                         by N(0, sigma^2); 0: off

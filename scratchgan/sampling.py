@@ -31,8 +31,9 @@ CHECK_ALPHA = 0.01       # its level
 def sample(trainer, n, rng=None, *, rejection=True, label=None):
     """(n, dim) samples G(z) (from the EMA weights when config.ema > 0), z from trainer.sample_rng by default.
 
-    With config.truncation = q > 0, n / (1 - q) latent points are drawn and the n whose ||dG/dz|| is
-    smallest are kept (scratchgan.truncation).
+    With config.truncation = q > 0, n / (1 - q) latent points are drawn and the n whose ||dG/deps|| is
+    smallest are kept (scratchgan.truncation). eps is z's continuous part, its first z_dim coordinates: the
+    class code of latent_classes is left out (with no code, eps is all of z).
     With config.rejection = sigma > 0 (and rejection=True), those samples are the proposals of
     discriminator rejection sampling (scratchgan.rejection): a D fitted to them at the current step
     keeps each with probability min(1, exp(l(x) - log M)). Evaluations during training pass

@@ -59,7 +59,8 @@ def add_parser(sub):
     f.add_argument("--pack", type=int, metavar="M", help="PacGAN: D judges M samples at once")
     f.add_argument("--ema", type=float, metavar="DECAY", help="sample from an EMA of G's weights (0: off)")
     f.add_argument("--truncation", type=float, metavar="Q",
-                   help="reject the fraction Q of samples with the largest ||dG/dz|| (0: off)")
+                   help="reject the fraction Q of samples with the largest ||dG/deps||, eps being z without its "
+                        "class code (0: off)")
     f.add_argument("--rejection", type=float, metavar="SIGMA",
                    help="end sampling with discriminator rejection, its D fitted on inputs blurred by SIGMA (0: off)")
     f.add_argument("--g-init", choices=["random", "moments"],
@@ -80,7 +81,7 @@ def add_parser(sub):
 
 
 class _ExitCode(Exception):
-    """Ends cmd_train from inside an attempt's training with this exit code (the message is printed)."""
+    """Ends run() from inside an attempt's training with this exit code (the message is printed)."""
 
     def __init__(self, code):
         super().__init__(code)
