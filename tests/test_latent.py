@@ -70,3 +70,11 @@ def test_the_1d_frame_maps_a_line_inside_the_first_piece():
     z_line = frame_meta(t)["z_line"]
     assert z_line.shape[1] == 2 + 3 and np.all(latent_class(z_line, 2) == 0)
     assert np.all(z_line[:, 2] == CLASS_SCALE) and np.all(z_line[:, 3:] == 0) and np.ptp(z_line[:, 0]) > 0
+
+
+def test_the_mixture_recipes_are_told_the_number_of_modes():
+    # README and docs/modes.md credit the latent's pieces for the mode benchmark: the recipe knows K
+    from scratchgan.data import get_dataset
+    for name, k in (("ring8", 8), ("grid25", 25)):
+        assert len(get_dataset(name).centers) == k
+        assert default_config(name).latent_classes == k
