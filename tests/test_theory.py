@@ -263,6 +263,19 @@ def test_disjoint_supports_all_zero_at_theta_zero():
     assert out["w"] == pytest.approx(0.0, abs=1e-12)
 
 
+def test_off_a_compact_space_jsd_and_kl_vanish_while_w_stays_1():
+    # docs/theory.md, claim 14: P = delta_0, P_n = (1 - 1/n) delta_0 + (1/n) delta_n on the points {0, n}
+    jsd = []
+    for n in (10, 100, 1000, 10000):
+        p, p_n = np.array([1.0, 0.0]), np.array([1.0 - 1.0 / n, 1.0 / n])
+        w, _ = theory.earth_movers_distance(p_n, p, np.abs(np.subtract.outer([0.0, n], [0.0, n])))
+        assert w == pytest.approx(1.0, rel=1e-9)
+        assert theory.kl_discrete(p, p_n) == pytest.approx(-np.log1p(-1.0 / n))
+        assert theory.kl_discrete(p_n, p) == np.inf
+        jsd.append(theory.js_discrete(p_n, p))
+    assert all(a > b for a, b in zip(jsd, jsd[1:])) and jsd[-1] < 1e-4
+
+
 def test_discrete_divergences():
     p, q = np.array([0.5, 0.5, 0.0]), np.array([0.25, 0.25, 0.5])
     assert theory.kl_discrete(p, q) == pytest.approx(np.log(2))
