@@ -136,6 +136,19 @@ def test_frechet_distance_is_the_formula_and_zero_on_itself():
     assert np.isfinite(dm.frechet_distance(m1, singular, m2, s2))
 
 
+def test_frechet_bias_is_mostly_the_covariance_term():
+    # docs/digits.md: 300 points against 1,497 from one N(0, I_128). The mean term's bias is Tr(S)/m + Tr(S)/n
+    # = 0.51; the whole distance averages 17.5 (the covariance term's own bias dominates)
+    rng = np.random.default_rng(0)
+    total, mean_term = [], []
+    for _ in range(6):
+        a, b = rng.standard_normal((300, 128)), rng.standard_normal((1497, 128))
+        total.append(dm.frechet_between(a, b))
+        mean_term.append(np.sum((a.mean(0) - b.mean(0)) ** 2))
+    assert np.mean(mean_term) == pytest.approx(128 / 300 + 128 / 1497, rel=0.1)
+    assert 16.0 < np.mean(total) < 19.0
+
+
 def test_frechet_distance_of_real_digits_is_at_the_floor_and_of_noise_far_above(data):
     """Held-out digits against a classifier and training rows that exclude 300 further real digits, which then
     serve as the floor's real digits: two sets of real digits never seen, so their distances must agree."""
