@@ -140,6 +140,15 @@ def test_mmd2_is_not_clipped_and_unbiased_under_h0():
     assert abs(vals.mean()) < 4 * vals.std() / np.sqrt(len(vals))
 
 
+def test_mmd2_null_distribution_is_skewed_negative_more_than_half_the_time():
+    # mmd_test's docstring: mean 0 under H0, but negative more often than not (0.59-0.61 over seeds 0-3 here)
+    rng = np.random.default_rng(0)
+    vals = np.array([metrics.mmd_test(rng.standard_normal((20, 2)), rng.standard_normal((20, 2)),
+                                      n_permutations=1, rng=rng)[0] for _ in range(1000)])
+    assert 0.55 < np.mean(vals < 0) < 0.7
+    assert np.median(vals) < 0
+
+
 def test_bad_input_raises_one_line_value_errors():
     rng = np.random.default_rng(0)
     for f in (metrics.mmd_test, metrics.energy_test, metrics.c2st):
@@ -213,6 +222,24 @@ def test_c2st_is_valid_under_h0_and_powerful_under_h1():
     _, hi = binomial_band(40)
     assert rejection_rate(metrics.c2st, h0_sampler(60, 2), 40, rng, n_steps=100) <= hi
     assert rejection_rate(metrics.c2st, h1_sampler(60, 2, 2.0), 10, rng, n_steps=100) >= 0.9
+
+
+def test_c2st_binomial_p_value_is_conservative_when_d_says_real_more_than_half_the_time():
+    # metrics.c2st, docs/theory.md: under H0, with D saying "real" with probability q, the correct count on
+    # 150 + 150 held-out points is Bin(150, q) + Bin(150, 1 - q), less spread out than Bin(300, 1/2)
+    import math
+
+    n_test, h = 300, 150
+    k = min(j for j in range(n_test + 1) if metrics.binomial_tail(j, n_test) <= ALPHA)   # reject at >= k
+
+    def size(q):
+        a = np.array([math.comb(h, j) * q ** j * (1 - q) ** (h - j) for j in range(h + 1)])
+        return float(np.convolve(a, a[::-1])[k:].sum())         # a[::-1] is the pmf of Bin(h, 1 - q)
+
+    assert size(0.5) == pytest.approx(metrics.binomial_tail(k, n_test), rel=1e-9)
+    assert size(0.5) == pytest.approx(0.047, abs=5e-4)
+    assert size(0.7) == pytest.approx(0.034, abs=5e-4)
+    assert size(0.9) == pytest.approx(0.003, abs=5e-4)
 
 
 @pytest.mark.slow
