@@ -1,7 +1,8 @@
 """The WGAN-GP critic's estimate of W tracks sample quality; the vanilla discriminator's JSD estimate does not.
 
 Arjovsky et al. 2017 (Figures 3-4; lecture claim 15): with the critic trained, -L_D = E_pi f(x) - E_p f(G(z))
-estimates the earth mover's distance W(pi, p_theta), and it falls as the samples improve. A GAN's
+estimates the earth mover's distance W(pi, p_theta) (the gradient penalty keeps f about 1-Lipschitz; a clipped
+critic would give K W for an unknown K), and it falls as the samples improve. A GAN's
 discriminator instead estimates V = 2 JSD - log 4, i.e. JSD ~ (log 4 - L_D) / 2, which sits near log 2 or
 wanders while the samples change. Both are plotted over training beside MMD^2 between 500 samples of G and
 500 of the data (metrics.mmd_test, an independent measure of quality), on ring8, from the runs of
