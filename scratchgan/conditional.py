@@ -3,8 +3,9 @@
     G(z, y) = G'([z, onehot(y)])          D(x, y) = D'([a(x), onehot(y)])          y in {0, ..., K-1}
 
 (a: D's fixed standardisation of x, nn.FixedAffine). The game is the vanilla one with every expectation
-conditioned on y: D learns pi(x | y) / (pi(x | y) + p(x | y, theta)) and G must make each class look like
-that class. At the end, G(z, y = k) draws class k on demand.
+conditioned on y: D learns pi(x | y) / (pi(x | y) + p(x | y, theta)) when the fake labels follow the real
+ones (in general each term carries its label's probability: docs/conditional.md), and G must make each class
+look like that class. At the end, G(z, y = k) draws class k on demand.
 
 The one-hot block is joined to the input of each network's first Linear layer by OneHotLabels, a layer with no
 parameters whose labels are set before each forward pass with set_labels (the trainer does it for every batch:
@@ -74,5 +75,6 @@ def set_labels(net, labels):
 
 
 def draw_labels(n, n_classes, rng):
-    """(n,) labels for G's batch, uniform over the classes (the digits' and mixtures' classes are balanced)."""
+    """(n,) labels for G's batch, uniform over the classes (the mixtures' classes are balanced, the digits'
+    nearly: 139 to 157 of the 1,497 training rows each)."""
     return rng.integers(0, n_classes, size=n)

@@ -92,3 +92,15 @@ def test_a_conditional_ring_draws_each_label_at_its_own_mode(tmp_path, capsys):
     capsys.readouterr()
     assert main(["sample", str(out), "-n", "5", "--label", "8", "--out", str(tmp_path / "x.npy")]) == 2
     assert "0..7" in capsys.readouterr().err
+
+
+def test_fake_labels_are_uniform_and_the_digits_classes_nearly_so():
+    # docs/conditional.md: D* has the simple form only when the fake labels follow the real ones
+    from scratchgan.data import get_dataset
+
+    labels = conditional.draw_labels(100_000, 10, np.random.default_rng(0))
+    assert np.all(np.abs(np.bincount(labels, minlength=10) / 100_000 - 0.1) < 0.005)
+    counts = np.bincount(get_dataset("digits").labels)
+    assert counts.sum() == 1497 and counts.min() == 139 and counts.max() == 157
+    k_pi = 10 * counts / counts.sum()
+    assert round(k_pi.min(), 2) == 0.93 and round(k_pi.max(), 2) == 1.05
