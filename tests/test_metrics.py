@@ -54,6 +54,18 @@ def test_mode_coverage_boundary_is_three_std_inclusive():
     assert out["modes"] == 0 and out["high_quality"] == 0.0
 
 
+@pytest.mark.parametrize("name", ["ring8", "grid25"])
+def test_a_perfect_samplers_reverse_kl_is_k_minus_1_over_2n(name):
+    # docs/modes.md: 2,500 samples of the data itself score reverse KL ~ (K - 1) / 2n and 1 - exp(-9/2) in 3 std
+    from scratchgan.data import get_dataset
+
+    data, rng, n = get_dataset(name), np.random.default_rng(0), 2500
+    out = [metrics.mode_coverage(data.sample(n, rng), data.centers, data.std) for _ in range(200)]
+    k = len(data.centers)
+    assert np.mean([o["reverse_kl"] for o in out]) == pytest.approx((k - 1) / (2 * n), rel=0.1)
+    assert np.mean([o["high_quality"] for o in out]) == pytest.approx(1 - np.exp(-4.5), abs=5e-4)
+
+
 def test_mode_coverage_rejects_bad_input():
     with pytest.raises(ValueError, match="dimension"):
         metrics.mode_coverage(np.zeros((5, 3)), SQUARE, 1.0)
