@@ -2,7 +2,8 @@
 
 G = a point mass at theta, data at 0, D(x) = psi x; the equilibrium is (0, 0). Five panels, same start,
 same step size h, each taken with the library's Modules, losses, penalties and SGD (scratchgan.dirac):
-  simultaneous, no regulariser   spirals out: each step multiplies the distance by sqrt(1 + h^2 s^2) > 1
+  simultaneous, no regulariser   spirals out: each step multiplies the distance by sqrt(1 + h^2 s^2) > 1,
+                                 s = sigmoid(psi theta) (1/2 at (0, 0))
   alternating, no regulariser    circles for ever (a map of determinant 1, eigenvalues on the unit circle)
   simultaneous + R1 (gamma)      converges: R1 adds -gamma to the Jacobian's D-row, eigenvalues get Re < 0
   alternating + R1 (gamma)       converges

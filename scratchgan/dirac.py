@@ -16,11 +16,14 @@ and the Jacobian of this vector field at (0, 0) is
     J = [[ 0,      f'(0)],
          [-f'(0),  0    ]]        with f'(0) = sigmoid(0) = 1/2: eigenvalues +- i/2.
 
-Purely imaginary eigenvalues: the continuous dynamics circle the equilibrium forever. A simultaneous
-gradient step of size h is the map I + h J, which is sqrt(1 + h^2/4) times a rotation, so EVERY step near
-(0, 0) multiplies the distance to it by exactly sqrt(1 + h^2/4) > 1: simultaneous GAN training spirals
-out. Alternating steps (D first, then G against the new D) give a map of determinant 1 whose eigenvalues
-lie on the unit circle for h < 4: it circles at a constant "radius" (an ellipse) and never converges.
+Purely imaginary eigenvalues: the continuous dynamics circle the equilibrium forever. Near (0, 0) a
+simultaneous gradient step of size h is, to first order, the map I + h J, which is sqrt(1 + h^2/4) times a
+rotation: each step multiplies the distance to (0, 0) by about sqrt(1 + h^2/4) > 1. With the minimax
+objective the exact factor is known at any distance: both gradients carry s = sigmoid(psi theta), the step
+h s (psi, -theta) is orthogonal to (theta, psi), so the distance grows by exactly sqrt(1 + h^2 s^2), which is
+sqrt(1 + h^2/4) only where psi theta = 0. Simultaneous GAN training spirals out. Alternating steps (D first,
+then G against the new D) give, near (0, 0), a map of determinant 1 whose eigenvalues lie on the unit circle
+for h < 4: it circles at a constant "radius" (an ellipse) and never converges.
 R1 adds gamma * psi to D's gradient (R1 = (gamma/2) psi^2, since grad_x D = psi), so
 
     J_R1 = [[ 0,      1/2   ],

@@ -13,12 +13,13 @@ def radii(path):
 @pytest.mark.parametrize("objective", ["minimax", "nonsaturating"])
 @pytest.mark.parametrize("h", [0.05, 0.1, 0.3])
 @pytest.mark.parametrize("angle", [0.0, 1.0, 2.5])
-def test_simultaneous_steps_grow_the_distance_by_exactly_sqrt_1_plus_h2_over_4(objective, h, angle):
+def test_near_equilibrium_simultaneous_steps_grow_the_distance_by_sqrt_1_plus_h2_over_4(objective, h, angle):
     """J at (0, 0) has eigenvalues +-i f'(0) = +-i/2, so I + hJ is sqrt(1 + h^2/4) times a rotation:
-    every single step near the equilibrium multiplies the distance by that factor."""
+    to first order, every step near the equilibrium multiplies the distance by that factor (the exact
+    minimax factor, sqrt(1 + h^2 sigmoid(psi theta)^2), is the test after next). docs/fixes.md: within 4e-9."""
     r0 = 1e-4
     r = radii(dirac.DiracGAN(r0 * np.cos(angle), r0 * np.sin(angle), objective=objective, h=h).run(100))
-    assert np.allclose(r[1:] / r[:-1], np.sqrt(1 + h * h / 4), rtol=1e-7, atol=0)
+    assert np.allclose(r[1:] / r[:-1], np.sqrt(1 + h * h / 4), rtol=4e-9, atol=0)
 
 
 @pytest.mark.parametrize("objective", ["minimax", "nonsaturating"])
