@@ -58,7 +58,7 @@ A, B = 0.7, 1.5                                  # the fixed generator G(z) = A 
 GRID = np.linspace(-4.0, 5.0, 401)
 PI_X, P_X = norm.pdf(GRID, 0, 1), norm.pdf(GRID, B, A)
 WHERE = (PI_X + P_X) > 0.1 * (PI_X + P_X).max()  # where pi + p is not tiny: D is learnt only where data are
-D_STAR_TOL = 0.08                                # max |D - D*| there (measured: 0.02 to 0.045 over seeds)
+D_STAR_TOL = 0.08                                # max |D - D*| there (measured: 0.031 to 0.047, seeds 0-9)
 
 
 def trained_discriminator(seed, alpha=0.0, n_steps=800):

@@ -14,7 +14,8 @@ def loss_curves_vs_quality(data="ring8", *, steps=2000, eval_every=50, snapshot_
 
     Every iteration appends loss_d, loss_g (and D's mean outputs d_real, d_fake) to the trainer's history;
     every eval_every iterations, and once before training, Trainer.evaluate appends eval_mmd (unbiased MMD^2 of
-    500 samples against 500 data points) and, for mixtures, eval_modes / eval_high_quality / eval_reverse_kl
+    500 samples against 500 data points, each time with the median-heuristic bandwidth of that pooled sample, so
+    a different kernel at each evaluation) and, for mixtures, eval_modes / eval_high_quality / eval_reverse_kl
     (metrics.mode_coverage). snapshot_steps: iterations after which to keep 500 samples of G.
     overrides: further TrainConfig fields (e.g. g_hidden=(64, 64)).
     Returns (history dict of lists, {step: (500, dim) samples}, the Trainer).
