@@ -8,7 +8,8 @@ with respect to the logits (same shape as the logits, already divided by the bat
 
 Stability. log D(x) = log sigmoid(l) = -softplus(-l) and log(1 - D(x)) = log sigmoid(-l) = -softplus(l),
 with softplus(t) = log(1 + e^t) computed as np.logaddexp(0, t). Nothing here forms log(sigmoid(l)), which
-is log(0) = -inf as soon as sigmoid rounds to 0 (l < -104 in float32); at |l| = 1000 all values stay finite.
+is log(0) = -inf as soon as sigmoid rounds to 0 (in float32, nn.sigmoid does so for l below -103.97, where e^l
+falls under half of the smallest subnormal); at |l| = 1000 all values stay finite.
 The derivatives use d softplus(t)/dt = sigmoid(t).
 """
 
