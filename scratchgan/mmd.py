@@ -60,7 +60,7 @@ def mmd_generator_backward(G, x_real, z, bandwidths, weight=1.0, scale=None):
     """Add weight * dMMD^2(G(z), x_real)/dtheta into G's .grad and return weight * MMD^2.
 
     x_real: (m, d), z: (n, z_dim). With scale = s: (d,), distances are measured in units of s (the
-    data's box, training.data_scale), so the same bandwidths suit every dataset; d/dx of u = x / s is 1 / s.
+    data's box, networks.data_scale), so the same bandwidths suit every dataset; d/dx of u = x / s is 1 / s.
     """
     x = G.forward(z)
     s = np.ones(x.shape[1], dtype=x.dtype) if scale is None else np.asarray(scale, dtype=x.dtype)

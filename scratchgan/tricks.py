@@ -77,9 +77,10 @@ class HistoricalAverage:
 
         P(theta) = weight * sum over parameters || theta - (1/t) sum_{i=1..t} theta_i ||^2
 
-    where theta_1 .. theta_t are the values after each of the t updates so far (the average is a running
-    mean, a constant for the gradient). dP/dtheta = 2 weight (theta - avg), added into .grad by
-    backward(). Call update() after each optimizer step. It resists the large orbits of a game that cycles.
+    where theta_1 is the initial value and theta_2 .. theta_t the values after each of the t - 1 updates so
+    far (the average is a running mean, a constant for the gradient). dP/dtheta = 2 weight (theta - avg),
+    added into .grad by backward(). Call update() after each optimizer step. It resists the large orbits
+    of a game that cycles.
     """
 
     def __init__(self, params, weight):

@@ -14,7 +14,7 @@ gives T(z) the mean mu and the covariance L I L^T = Sigma, and it does not fold:
 evenly over the data's box, so every mode starts with latent mass nearby. The game then only has to pull
 each patch of latent space into the mode nearest to it.
 
-The fit is plain regression, by Adam on the mean squared error in the data box's units s (training.data_scale):
+The fit is plain regression, by Adam on the mean squared error in the data box's units s (networks.data_scale):
 
     L(theta) = (1/n) sum_i || (G(z_i) - T(z_i)) / s ||^2,        dL/dG(z_i) = 2 (G(z_i) - T(z_i)) / (n s^2)
 """
