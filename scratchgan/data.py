@@ -3,7 +3,7 @@
 Every dataset is an object with
 
     .name      its registry name, e.g. "ring8"
-    .dim       1 or 2: a sample is a row vector x of length dim
+    .dim       a sample is a row vector x of length dim: 1 or 2 for the toys, 64 for the digits
     .sample(n, rng) -> (n, dim) float32 array, drawn with the np.random.Generator `rng` (never the global RNG)
     .bounds    (dim, 2) array [[lo, hi], ...]: a plotting box that holds the data with a margin
     .centers   (K, dim) array of the mixture's means, or None when the data is not a mixture of
