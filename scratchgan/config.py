@@ -26,7 +26,7 @@ class TrainConfig:
     steps               training iterations in total (one iteration = k D-steps then one G-step)
     k                   discriminator steps per iteration (Algorithm 1 of Goodfellow et al. 2014)
     batch               minibatch size m: m real and m generated samples per D-step, m generated per G-step
-    lr_d, lr_g          Adam learning rates of D and G;  beta1, beta2: Adam's moment decays
+    lr_d, lr_g          learning rates of D and G (for any optimizer);  beta1, beta2: Adam's moment decays
     lr_decay_start      fraction of `steps` after which both learning rates fall linearly ...
     lr_final            ... to lr_final times their value at the last step (1.0: constant learning rates)
     z_dim, noise        G's input z in R^z_dim, z ~ N(0, I) ("normal") or U(-1, 1)^z_dim ("uniform")
