@@ -24,8 +24,8 @@ def train_with_restarts(config, *, trainer=None, train=train_to_the_end, on_rest
     below config.restarts, train again from a fresh random stream (config.attempt + 1). Of the attempts,
     keep the one whose samples the check found closest to the data (smallest MMD^2).
 
-    GAN training is a non-convex game: on grid25, about one seed in eight ends with a mode G never fills
-    (docs/modes.md). The check sees it without knowing where the modes are, so, like
+    GAN training is a non-convex game: on grid25, with the connected latent of the earlier recipe, about one
+    seed in eight ended with a mode G never filled (docs/modes.md, "Before the discrete latent"). The check sees it without knowing where the modes are, so, like
     k-means run from several starts, a failed run is simply run again.
 
     trainer: start from this one (e.g. resumed from a checkpoint) instead of Trainer(config).
