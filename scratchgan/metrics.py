@@ -81,7 +81,8 @@ def mode_coverage(samples, centers, std):
       modes         number of centres that are nearest to at least one high-quality sample
       reverse_kl    KL(p_hat || uniform) = sum_k p_k log(p_k / (1/K)) = sum_k p_k log(K p_k), where p_k is
                     the fraction of ALL samples nearest to centre k (0 log 0 = 0). It is 0 when every mode
-                    gets its share 1/K, and log K when all samples sit at one mode.
+                    gets its share 1/K, and log K when all samples sit at one mode. The shares of n draws
+                    are never exactly even: a perfect sampler scores about (K - 1) / 2n on average.
 
     Returns dict(modes=int, high_quality=float in [0, 1], reverse_kl=float).
     """
