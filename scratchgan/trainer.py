@@ -9,12 +9,13 @@ import math
 
 import numpy as np
 
-from . import conditional, losses, metrics, mmd, nn, optim, penalties, sampling, tricks, warmstart
+from . import fixes as loop_fixes
+from . import losses, metrics, nn, optim, sampling, tricks, warmstart
 from .config import DTYPES
 from .data import get_dataset
 from .errors import UsageError
-from .latent import sample_latent
 from .gan_backward import discriminator_backward, generator_backward
+from .latent import sample_latent
 from .networks import build_discriminator, build_generator, data_scale
 
 
@@ -37,8 +38,8 @@ class TrainingDiverged(RuntimeError):
 HISTORY_KEYS = ("step", "loss_d", "loss_g", "d_real", "d_fake", "grad_norm_d", "grad_norm_g", "lr_factor")
 
 
-MMD_BANDWIDTHS = (0.25, 0.5, 1.0)   # the MMD term's kernel widths, in units of the data box's scale
-MMD_BATCH = 128                     # its samples of G and of the data per step
+def unobserved(stage, **arrays):
+    """The observer of an iteration nobody watches."""
 
 
 class Trainer:
@@ -67,7 +68,7 @@ class Trainer:
     Any Modules may serve as G and D: pass them in, otherwise MLPs are built from the config.
     """
 
-    def __init__(self, config, *, G=None, D=None, data=None, objective=None):
+    def __init__(self, config, *, G=None, D=None, data=None, objective=None, fixes=()):
         self.config = config.validate()
         self.dtype = DTYPES[config.dtype]
         entropy = config.seed if config.attempt == 0 else [config.seed, config.attempt]
@@ -93,7 +94,8 @@ class Trainer:
         w = config.hist_avg                 # historical averaging of each player's parameters, if on
         self.hist_g = tricks.HistoricalAverage(self.G.parameters(), w) if w else None
         self.hist_d = tricks.HistoricalAverage(self.D.parameters(), w) if w else None
-        self.noise_layer = tricks.InstanceNoise(0.0, self.rng)
+        self.sigma = 0.0          # instance noise's sigma at this iteration (0: none)
+        self.fixes = loop_fixes.Fixes(loop_fixes.from_config(self) + list(fixes))   # the config's, then yours
         self.step = 0
         self.history = {key: [] for key in HISTORY_KEYS}
         for key in self.eval_keys():
@@ -124,74 +126,60 @@ class Trainer:
         frac = min(1.0, (step - start) / max(cfg.steps - 1 - start, 1.0))
         return 1.0 + frac * (cfg.lr_final - 1.0)
 
-    def train_step(self, observe=None):
-        """One iteration: k D-steps, then one G-step. Returns its history record (a dict of floats).
+    def train_step(self, observe=unobserved):
+        """One iteration of Algorithm 1: k D-steps, then one G-step. Returns its history record (floats).
 
-        observe: None, or a function observe(stage, **arrays) called at each stage of the iteration, in order
-        (scratchgan.slowmo prints them): "samples" (z, x_real, x_fake of a D-step), "d_backward" (loss_d,
-        real_logits, fake_logits, sigma: D's .grad now holds dL_D/dphi), "d_update" (after D's optimizer
-        step), then "g_backward" (z, loss_g: G's .grad holds dL_G/dtheta) and "g_update". It only looks: the
-        iteration is the same with or without it."""
-        cfg = self.config
-        factor = self.lr_factor(self.step)
-        self.opt_d.lr = cfg.lr_d * factor
-        self.opt_g.lr = cfg.lr_g * factor
-
-        sigma = (tricks.annealed(cfg.instance_noise, self.step, cfg.instance_noise_until * cfg.steps)
-                 if cfg.instance_noise else 0.0)
-        for _ in range(cfg.k):
-            if cfg.conditional:     # D(x, y) sees each real x with its own label, each G(z, y) with the y it was made for
-                x_real, y_real = self.data.sample_labelled(cfg.batch, self.rng, dtype=self.dtype)
-                y_fake = conditional.draw_labels(cfg.batch, self.data.n_classes, self.rng)
-                conditional.set_labels(self.G, y_fake)
-                conditional.set_labels(self.D, np.concatenate([y_real, y_fake]))     # the stacked batch's labels
-            else:
-                x_real = self.real(cfg.batch)
-            z = self.noise(cfg.batch)
-            x_fake = self.G.forward(z)                       # G(z) as a constant: G's backward is not run
-            if observe is not None:
-                observe("samples", z=z, x_real=x_real, x_fake=x_fake)
+        The fixes of the run (self.fixes, scratchgan.fixes) act at their named points. observe(stage, **arrays)
+        is called between the stages, in order (scratchgan.slowmo prints them): "samples" (z, x_real, x_fake
+        of a D-step), "d_backward" (loss_d, real_logits, fake_logits, sigma: D's .grad holds dL_D/dphi),
+        "d_update", then "g_backward" (z, loss_g: G's .grad holds dL_G/dtheta) and "g_update". It only looks:
+        the iteration is the same with or without it."""
+        m, fixes = self.config.batch, self.fixes
+        lr_factor = self.set_learning_rates()                # constant, then a linear decay (lr_factor)
+        fixes.begin_iteration(self)                          # e.g. instance noise's sigma for this iteration
+        for _ in range(self.config.k):                       # "for k steps do"
+            x_real = fixes.real_batch(self, m)               # "sample m examples x ~ pi"
+            z = self.noise(m)                                # "sample m noise samples z ~ p(z)"
+            x_fake = self.G.forward(z)                       # G(z), a constant for D's step
+            observe("samples", z=z, x_real=x_real, x_fake=x_fake)
             self.opt_d.zero_grad()
-            loss_d, real_logits, fake_logits = self.discriminator_step_backward(x_real, x_fake, sigma)
-            if observe is not None:
-                observe("d_backward", loss_d=loss_d, real_logits=real_logits, fake_logits=fake_logits, sigma=sigma)
-            norm_d = grad_norm(self.opt_d.params)
-            if not (math.isfinite(loss_d) and math.isfinite(norm_d)):
-                raise TrainingDiverged(f"training diverged at step {self.step + 1}: discriminator loss "
-                                       f"{loss_d}, gradient norm {norm_d}")
-            self.opt_d.step()
-            if cfg.clip:
-                tricks.clip_weights(self.D.parameters(), cfg.clip)   # WGAN: after every critic step
-            if self.hist_d is not None:
-                self.hist_d.update()
-            if observe is not None:
-                observe("d_update")
+            L_D, real_logits, fake_logits = self.discriminator_step_backward(x_real, x_fake)   # into D's .grad
+            observe("d_backward", loss_d=L_D, real_logits=real_logits, fake_logits=fake_logits, sigma=self.sigma)
+            norm_d = self.finite_gradient("discriminator", L_D, self.opt_d.params)
+            self.opt_d.step()                                # "update D by ascending its stochastic gradient"
+            fixes.after_d_update(self)                       # e.g. weight clipping
+            observe("d_update")
 
+        z = self.noise(m)                                    # "sample m noise samples z ~ p(z)"
+        fixes.before_g_step(self)                            # e.g. the labels y of G(z, y)
         self.opt_g.zero_grad()
-        z = self.noise(cfg.batch)
-        if cfg.conditional:
-            y = conditional.draw_labels(cfg.batch, self.data.n_classes, self.rng)
-            conditional.set_labels(self.G, y)
-            conditional.set_labels(self.D, y)
-        loss_g = self.generator_step_backward(z, sigma)
-        if observe is not None:
-            observe("g_backward", z=z, loss_g=loss_g)
-        norm_g = grad_norm(self.opt_g.params)
-        if not (math.isfinite(loss_g) and math.isfinite(norm_g)):
-            raise TrainingDiverged(f"training diverged at step {self.step + 1}: generator loss {loss_g}, "
-                                   f"gradient norm {norm_g}")
-        self.opt_g.step()
-        if self.hist_g is not None:
-            self.hist_g.update()
-        if observe is not None:
-            observe("g_update")
-        if self.ema is not None:
-            self.ema.update(self.step)      # decay capped at (1 + step) / (10 + step) early on
-        if cfg.conditional:                 # outside training, the networks see the classes in turn unless told
-            conditional.set_labels(self.G, None)
-            conditional.set_labels(self.D, None)
-
+        L_G = self.generator_step_backward(z)                # dL_G/dtheta, through a frozen D, into G's .grad
+        observe("g_backward", z=z, loss_g=L_G)
+        norm_g = self.finite_gradient("generator", L_G, self.opt_g.params)
+        self.opt_g.step()                                    # "update G by descending its stochastic gradient"
+        fixes.after_g_update(self)                           # e.g. historical averaging's running mean
+        observe("g_update")
+        fixes.end_iteration(self)                            # e.g. the EMA of G's weights
         self.step += 1
+        return self.record(L_D, L_G, real_logits, fake_logits, norm_d, norm_g, lr_factor)
+
+    def set_learning_rates(self):
+        """Both optimizers' learning rates for this iteration: config.lr_d and lr_g times lr_factor(step)."""
+        factor = self.lr_factor(self.step)
+        self.opt_d.lr = self.config.lr_d * factor
+        self.opt_g.lr = self.config.lr_g * factor
+        return factor
+
+    def finite_gradient(self, player, loss, params):
+        """The global gradient norm of a player's step; raises TrainingDiverged if it or the loss is not finite."""
+        norm = grad_norm(params)
+        if not (math.isfinite(loss) and math.isfinite(norm)):
+            raise TrainingDiverged(f"training diverged at step {self.step + 1}: {player} loss {loss}, "
+                                   f"gradient norm {norm}")
+        return norm
+
+    def record(self, loss_d, loss_g, real_logits, fake_logits, norm_d, norm_g, lr_factor):
+        """Append the iteration's numbers to self.history and return them as a dict of floats."""
         record = {
             "step": self.step,
             "loss_d": loss_d,
@@ -201,63 +189,34 @@ class Trainer:
             "d_fake": float(nn.sigmoid(fake_logits).mean()),
             "grad_norm_d": norm_d,
             "grad_norm_g": norm_g,
-            "lr_factor": factor,
+            "lr_factor": lr_factor,
         }
         for key, value in record.items():
             self.history[key].append(value)
         return record
 
-    def discriminator_step_backward(self, x_real, x_fake, sigma=0.0):
-        """D's gradient for one D-step into D's .grad, with the config's switches; returns
-        (L_D, real_logits, fake_logits), L_D being the objective's loss alone (no penalty terms).
+    def discriminator_step_backward(self, x_real, x_fake):
+        """D's gradient for one D-step into D's .grad; returns (L_D, real_logits, fake_logits), L_D being the
+        objective's loss alone (the fixes' extra terms add their gradients but not their values).
 
-        instance noise   both batches get + sigma N(0, I)
-        pack             D's inner network sees pack(x_real, m) and pack(x_fake, m)
-        penalty gp       + w E (||grad_x D(x_hat)|| - 1)^2,  x_hat = eps x_real + (1 - eps) x_fake
-        penalty r1       + (w / 2) E ||grad_x D(x_real)||^2
-        hist_avg         + w ||phi - mean of past phi||^2
-        """
-        cfg = self.config
-        if sigma:
-            x_real = tricks.add_instance_noise(x_real, sigma, self.rng)
-            x_fake = tricks.add_instance_noise(x_fake, sigma, self.rng)
-        D = self.D
-        if cfg.pack > 1:
-            D, x_real, x_fake = self.D.D, tricks.pack(x_real, cfg.pack), tricks.pack(x_fake, cfg.pack)
+        L_D = objective.d_loss(D(x_real), D(x_fake)), after the fixes' d_inputs (instance noise on both
+        batches, packing) and before their d_terms (gradient penalty or R1, historical averaging)."""
+        D, x_real, x_fake = self.fixes.d_inputs(self, self.D, x_real, x_fake)
         out = discriminator_backward(D, self.objective, x_real, x_fake)
-        if cfg.penalty == "gp":
-            penalties.gradient_penalty(D, penalties.interpolates(x_real, x_fake, self.rng), cfg.penalty_weight)
-        elif cfg.penalty == "r1":
-            penalties.r1(D, x_real, cfg.penalty_weight)
-        if self.hist_d is not None:
-            self.hist_d.backward()
+        self.fixes.d_terms(self, D, x_real, x_fake)
         return out
 
-    def generator_step_backward(self, z, sigma=0.0):
+    def generator_step_backward(self, z):
         """G's gradient for the G-step into G's .grad, through D (D's parameters untouched); returns L_G.
 
-        The objective's g_loss of D(G(z)), or with feature_matching || E d(x_real) - E d(G(z)) ||^2; with
-        instance noise G's samples reach D as G(z) + sigma N(0, I) (the noise passes dx through unchanged);
-        with mmd + w MMD^2(G(z_1..m), m fresh data points), m = MMD_BATCH, on G's clean samples (a second
-        forward and backward pass of G: scratchgan.mmd); with hist_avg + w ||theta - mean of past theta||^2.
-        """
-        cfg = self.config
-        G = self.G
-        if sigma:
-            self.noise_layer.sigma = sigma
-            G = nn.Sequential(self.G, self.noise_layer)
-        if cfg.feature_matching:
-            x_real = tricks.add_instance_noise(self.real(cfg.batch), sigma, self.rng)
-            loss = tricks.feature_matching_backward(G, self.D, x_real, z)
-        else:
+        L_G = objective.g_loss(D(G(z))), with G's samples as the fixes' g_generator makes them (instance
+        noise: G(z) + sigma N(0, I)), unless a fix replaces the loss (feature matching); then the fixes'
+        g_terms (the MMD term, historical averaging) add theirs."""
+        G = self.fixes.g_generator(self, self.G)
+        loss = self.fixes.g_loss_backward(self, G, z)
+        if loss is None:
             loss, _ = generator_backward(G, self.D, self.objective, z)
-        if cfg.mmd:
-            _, s = data_scale(self.data)
-            m = min(MMD_BATCH, cfg.batch)
-            loss += mmd.mmd_generator_backward(self.G, self.real(m), z[:m], MMD_BANDWIDTHS, cfg.mmd, s)
-        if self.hist_g is not None:
-            self.hist_g.backward()
-        return loss
+        return loss + self.fixes.g_terms(self, z)
 
     def check_finite(self):
         """Raise TrainingDiverged if any parameter of G or D is NaN or infinite."""

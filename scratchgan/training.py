@@ -15,5 +15,5 @@ from .gan_backward import discriminator_backward, generator_backward  # noqa: F4
 from .networks import build_discriminator, build_generator, data_scale  # noqa: F401
 from .nn import FixedAffine  # noqa: F401
 from .run import final_metrics, train_to_the_end, train_with_restarts  # noqa: F401
-from .trainer import (HISTORY_KEYS, MMD_BANDWIDTHS, MMD_BATCH, Trainer, TrainingDiverged,  # noqa: F401
-                      grad_norm, make_optimizer)
+from .fixes import MMD_BANDWIDTHS, MMD_BATCH  # noqa: F401
+from .trainer import HISTORY_KEYS, Trainer, TrainingDiverged, grad_norm, make_optimizer  # noqa: F401

@@ -10,7 +10,8 @@ from scratchgan import gradcheck, metrics, mmd, nn
 from scratchgan.config import TrainConfig
 from scratchgan.gan_backward import generator_backward
 from scratchgan.networks import data_scale
-from scratchgan.trainer import MMD_BANDWIDTHS, Trainer
+from scratchgan.fixes import MMD_BANDWIDTHS
+from scratchgan.trainer import Trainer
 
 F64 = np.float64
 
