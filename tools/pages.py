@@ -319,16 +319,27 @@ def _docstring_lines(node, lines):
     return (first, last) if alone else None
 
 
+def docstring(node):
+    """node's docstring with the indentation of its code removed, and nothing else: unlike inspect.cleandoc,
+    a docstring whose lines after the first are all indented formulas keeps them indented."""
+    s = node.body[0]
+    first, *rest = s.value.value.strip("\n").rstrip().split("\n")
+    indent = s.col_offset
+    return "\n".join([first.strip()] + [line[indent:] if line[:indent].strip() == "" else line.lstrip()
+                                        for line in rest])
+
+
 def split_rows(source):
     """The rows of a page: [(note text, [(line number, code line)])], in source order.
 
-    Docstring lines and stand-alone comment lines leave the code; every other line is in exactly one row."""
+    Docstring lines and stand-alone comment lines leave the code; every other line is in exactly one row.
+    A note with no code joins the next row's note; code with no note joins the row before."""
     lines = source.splitlines()
     tree = ast.parse(source)
     starts, removed = {}, set()                   # line -> note text that starts a row there
     doc = _docstring_lines(tree, lines)
     if doc:
-        starts[1] = ast.get_docstring(tree)
+        starts[1] = docstring(tree)
         removed.update(range(doc[0], doc[1] + 1))
     parents = {child: node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
     for node in ast.walk(tree):
@@ -336,7 +347,7 @@ def split_rows(source):
             doc = _docstring_lines(node, lines)
             if doc or isinstance(parents[node], (ast.Module, ast.ClassDef)):
                 first = min([node.lineno] + [d.lineno for d in node.decorator_list])
-                starts[first] = ast.get_docstring(node) if doc else ""
+                starts[first] = docstring(node) if doc else ""
                 removed.update(range(doc[0], doc[1] + 1) if doc else ())
     alone = sorted(tok.start[0] for tok in tokenize.generate_tokens(io.StringIO(source).readline)
                    if tok.type == tokenize.COMMENT and not tok.line[:tok.start[1]].strip()
@@ -360,7 +371,15 @@ def split_rows(source):
         if merged and not merged[-1][1]:
             note = (merged.pop()[0].strip() + "\n\n" + note).strip()
         merged.append((note.strip(), code))
-    return [r for r in merged if r[0] or r[1]]
+    out = []
+    for note, code in merged:                    # code with no note joins the row before, after a blank line
+        if out and not note and code:
+            first = code[0][0]
+            gap = [(first - 1, "")] if first > 1 and not lines[first - 2].strip() else []
+            out[-1] = (out[-1][0], out[-1][1] + gap + code)
+        elif note or code:
+            out.append((note, code))
+    return out
 
 
 def _trim(code):
@@ -463,7 +482,8 @@ def file_page(root, paths, i, formulas):
     for note, code in split_rows(source):
         text = "".join(f'<span class="l" data-n="{n}">{coloured[n] or " "}</span>' for n, _ in code)
         note = note_html(note, formulas)
-        rows.append(f'<div class="row"><div class="note">{note}</div>'
+        anchor = f' id="L{code[0][0]}"' if code else ""
+        rows.append(f'<div class="row"{anchor}><div class="note">{note}</div>'
                     f'<div class="code"><pre>{text}</pre></div></div>')
     body = f"<h1>{i}. {html.escape(paths[i])}</h1>\n" + "\n".join(rows)
     return _page(paths[i], body, _nav(paths, i))
