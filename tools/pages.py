@@ -40,16 +40,20 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 def reading_path(root=ROOT):
     """The files of README.md's "Reading path" section, in order, as paths relative to root.
 
-    Every backticked name ending in .py that is a file (as written, or under scratchgan/) counts; a backticked
-    folder ending in / stands for its .py files in sorted order. Each file is listed once, where first named."""
+    Every backticked name ending in .py that is a file under scratchgan/ or demos/ (as written, or a bare
+    module name under scratchgan/) counts; a backticked folder there ending in / stands for its .py files in
+    sorted order. Each file is listed once, where first named."""
     text = open(os.path.join(root, "README.md"), encoding="utf-8").read()
     section = text.split("## Reading path", 1)[1].split("\n## ", 1)[0]
     paths = []
     for name in re.findall(r"`([^`\s]+)`", section):
-        if name.endswith("/") and os.path.isdir(os.path.join(root, name)):
+        if "/" in name and not name.startswith(("scratchgan/", "demos/")):
+            found = []
+        elif name.endswith("/") and os.path.isdir(os.path.join(root, name)):
             found = [name + f for f in sorted(os.listdir(os.path.join(root, name))) if f.endswith(".py")]
         elif name.endswith(".py"):
-            found = [p for p in (name, "scratchgan/" + name) if os.path.isfile(os.path.join(root, p))][:1]
+            path = name if "/" in name else "scratchgan/" + name
+            found = [path] if os.path.isfile(os.path.join(root, path)) else []
         else:
             found = []
         paths += [p for p in found if p not in paths]
