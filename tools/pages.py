@@ -28,6 +28,7 @@ import keyword
 import os
 import re
 import sys
+import textwrap
 import tokenize
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -260,25 +261,36 @@ def _inline(text):
     return re.sub(r"(?<![\w*])\*(\w[^*\n]*?\w|\w)\*(?!\w)", r"<em>\1</em>", text)
 
 
+def _pre_line(line):
+    """One line of a preformatted note block; when it wraps, it continues under its own second column (the text
+    after the first run of 2+ spaces: a table's descriptions) or under its first character."""
+    m = re.match(r"(\s*\S.*?\s{2,})\S", line)
+    col = len(m.group(1)) if m else len(line) - len(line.lstrip())
+    return (f'<span class="pl" style="padding-left:{col}ch;text-indent:-{col}ch">'
+            f'{html.escape(line, quote=False) or " "}</span>')
+
+
 def note_html(text, formulas):
-    """A docstring's or a comment block's text as HTML: paragraphs, preformatted blocks and formulas."""
+    """A docstring's or a comment block's text as HTML: paragraphs, formulas, and preformatted blocks for the
+    other indented lines and for lines laid out in columns (3+ spaces inside), such as tables of names."""
     out, para, pre = [], [], []
 
     def flush():
         if para:
             out.append("<p>" + "<br>".join(_inline(" ".join(item)) for item in para) + "</p>")
         if pre:
-            out.append("<pre>" + html.escape("\n".join(pre), quote=False) + "</pre>")
+            out.append("<pre>" + "".join(_pre_line(line) for line in textwrap.dedent("\n".join(pre)).split("\n"))
+                       + "</pre>")
         para.clear(), pre.clear()
 
     for line in text.splitlines():
         indent = len(line) - len(line.lstrip())
-        if indent >= 4:
+        if indent >= 4 or re.search(r"\S {3,}\S", line) or (pre and re.search(r"\S {2,}\S", line)):  # columns
             if para:
                 flush()
-            parts = formula_parts(line)
+            parts = formula_parts(line) if indent >= 4 else None
             if parts is None:
-                pre.append(line[4:])
+                pre.append(line)
                 continue
             flush()
             inner = "".join(formulas.render(t) if k == "math" else f'<span class="mtext">{_inline(t)}</span>'
@@ -446,7 +458,8 @@ h1{font:600 20px sans-serif;margin:16px 24px}
 .row{display:flex;border-top:1px solid #eee}
 .note{flex:0 0 40%;max-width:40%;box-sizing:border-box;padding:8px 22px 8px 24px;overflow-x:auto}
 .note p{margin:6px 0}
-.note pre{font:12px/1.4 'DejaVu Sans Mono',monospace;background:#f7f7f2;padding:4px 6px;overflow-x:auto}
+.note pre{font:12px/1.4 'DejaVu Sans Mono',monospace;background:#f7f7f2;padding:4px 6px;white-space:pre-wrap}
+.pl{display:block;overflow-wrap:anywhere}
 .note code{font:13px 'DejaVu Sans Mono',monospace;background:#f3f3ee;padding:0 2px}
 .note h3{font:600 16px sans-serif;margin:6px 0}
 .formula{margin:8px 0 8px 18px;display:flex;flex-wrap:wrap;align-items:center;gap:4px 2.2em;overflow-x:auto}
@@ -475,7 +488,8 @@ def _nav(paths, i):
 
 def _page(title, body, nav):
     return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
-            f'<style>{CSS}</style></head>\n<body><header>{nav}</header>\n{body}\n<footer>{nav}</footer></body></html>\n')
+            f'<style>{CSS}</style></head>\n<body><header>{nav}</header>\n{body}\n'
+            f'<footer>{nav}</footer></body></html>\n')
 
 
 def file_page(root, paths, i, formulas):
