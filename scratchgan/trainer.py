@@ -130,7 +130,7 @@ class Trainer:
         """One iteration of Algorithm 1: k D-steps, then one G-step. Returns its history record (floats).
 
         The fixes of the run (self.fixes, scratchgan.fixes) act at their named points. observe(stage, **arrays)
-        is called between the stages, in order (scratchgan.slowmo prints them): "samples" (z, x_real, x_fake
+        is called between the stages, in order (scratchgan.step_trace prints them): "samples" (z, x_real, x_fake
         of a D-step), "d_backward" (loss_d, real_logits, fake_logits, sigma: D's .grad holds dL_D/dphi),
         "d_update", then "g_backward" (z, loss_g: G's .grad holds dL_G/dtheta) and "g_update". It only looks:
         the iteration is the same with or without it."""

@@ -5,7 +5,7 @@ import re
 import numpy as np
 import pytest
 
-from scratchgan import slowmo
+from scratchgan import step_trace
 from scratchgan.cli import main
 from scratchgan.config import default_config
 from scratchgan.trainer import Trainer
@@ -53,7 +53,7 @@ def test_step_prints_the_numbers_of_the_trainers_own_iteration(tmp_path, capsys,
 def test_watching_a_step_does_not_change_it():
     a = Trainer(default_config("ring8", seed=1, eval_every=0))
     b = Trainer(default_config("ring8", seed=1, eval_every=0))
-    slowmo.trace_step(a)
+    step_trace.trace_step(a)
     b.train_step()
     a.train(3)
     b.train(3)

@@ -1,6 +1,6 @@
 """One training step in pictures: D before and after its update, G's samples before and after, G's pull.
 
-Drawn from a trace of scratchgan.slowmo.trace_step (copies of the networks around their updates):
+Drawn from a trace of scratchgan.step_trace.trace_step (copies of the networks around their updates):
 
     2D data, four panels on D's verdict:  1-3 D judges the batch (before its update) | 5 D after its update |
                                           6 G's pull -dL_G/dx at G's samples | 7 G after its update

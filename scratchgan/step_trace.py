@@ -1,4 +1,4 @@
-"""One iteration of Algorithm 1 in slow motion: the Trainer's own step, stopped at each stage to look at it.
+"""A trace of one training step, stage by stage: one iteration of Algorithm 1, the Trainer's own, in slow motion.
 
 GAN Lab shows a training step in stages; so does this module, with the arrays' shapes and the actual numbers:
 
