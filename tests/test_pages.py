@@ -71,8 +71,8 @@ def moved_lines(source):
 def test_reading_path_follows_the_readme():
     paths = pages.reading_path(ROOT)
     head = ["demos/minimal_gan.py"] + ["scratchgan/" + f + ".py" for f in (
-        "nn losses optim gradcheck checks gan_backward config networks trainer fixes latent sampling run step_trace "
-        "penalties tricks batchnorm dirac truncation rejection mmd warmstart").split()]
+        "nn losses optim gradcheck gradcheck_catalogue gan_backward config networks trainer fixes latent sampling run "
+        "step_trace penalties tricks batchnorm dirac truncation rejection mmd warmstart").split()]
     assert paths[:len(head)] == head
     assert len(paths) == len(set(paths)) and all(os.path.isfile(os.path.join(ROOT, p)) for p in paths)
     for folder in ("scratchgan/theory/", "scratchgan/plots/", "scratchgan/cli/"):

@@ -1,6 +1,6 @@
 """`scratchgan gradcheck`: every hand-written gradient against central differences, as one table."""
 
-from .. import checks
+from .. import gradcheck_catalogue
 from ..errors import UsageError
 
 
@@ -16,7 +16,7 @@ def run(args):
     """Check every layer, activation, loss and the two GAN compositions against central differences."""
     if args.seed < 0:
         raise UsageError(f"--seed must be a non-negative integer, got {args.seed}")
-    rows = checks.all_checks(args.seed)
+    rows = gradcheck_catalogue.all_checks(args.seed)
     worst = max(r.max_error for _, _, r in rows)
     width = max(len(n) for _, n, _ in rows)
     print(f"{'kind':<10}  {'what':<{width}}  max rel. error")

@@ -1,4 +1,4 @@
-"""Every gradient check the library runs: the table that `python -m scratchgan gradcheck` prints.
+"""The catalogue of every gradient check the library runs: the table that `python -m scratchgan gradcheck` prints.
 
 Each hand-written backward pass is compared with central differences in float64 (scratchgan.gradcheck):
 every layer and activation, every loss with respect to its logits, the two compositions of a GAN step
