@@ -97,7 +97,7 @@ def _metrics_note(run_dir):
     if metrics.get("high_quality") is not None:
         note += f", {100 * float(metrics['high_quality']):.0f}% high quality"
     checks = metrics.get("two_sample_checks", [])
-    if len(checks) > 1:                         # a restarted run (training.train_with_restarts)
+    if len(checks) > 1:                         # a restarted run (run.train_with_restarts)
         note += f" · attempt {int(metrics['config']['attempt']) + 1} of {len(checks)}"
     return note
 
