@@ -105,8 +105,8 @@ class Packing(Fix):
         self.m = m
 
     def d_inputs(self, trainer, D, x_real, x_fake):
-        # D is tricks.Packed(inner, m); its inner network takes the packed rows directly
-        return D.D, tricks.pack(x_real, self.m), tricks.pack(x_fake, self.m)
+        # D is tricks.Packed(inner, m): its inner network judges the packed rows
+        return D.inner, tricks.pack(x_real, self.m), tricks.pack(x_fake, self.m)
 
 
 class GradientPenalty(Fix):

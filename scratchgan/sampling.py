@@ -3,7 +3,7 @@
 sample                the samples a run reports: proposals of the (EMA) generator, truncated, then, if
                       configured, thinned by discriminator rejection sampling
 propose               the proposals alone: (EMA) G(z) with Jacobian truncation
-ratio_discriminator   the fresh D that rejection sampling uses, fitted to the proposals of the current step
+ratio_discriminator   a fresh D for rejection sampling, fitted to the proposals of the current step
 two_sample_check      did training work? An MMD permutation test of sample() against fresh data
 
 Each function takes a Trainer (scratchgan.trainer) and reads its config, G, G_ema, data and random streams;
@@ -46,7 +46,7 @@ def sample(trainer, n, rng=None, *, rejection=True, label=None):
     if trainer.config.conditional:
         x = conditional_sample(trainer, int(n), rng, label)
     elif trainer.config.rejection > 0 and rejection:
-        x, _ = rejection_sample(lambda m: propose(trainer, m, rng), ratio_discriminator(trainer), int(n), rng)
+        x, _ = rejection_sample(lambda m: propose(trainer, m, rng), trainer.ratio_discriminator(), int(n), rng)
     else:
         x = propose(trainer, int(n), rng)
     value_range = getattr(trainer.data, "value_range", None)
@@ -84,21 +84,18 @@ def conditional_sample(trainer, n, rng, label=None):
 
 
 def ratio_discriminator(trainer):
-    """The D of rejection sampling, fitted to the sampler of the current step (cached until G changes).
+    """A fresh D of rejection sampling, fitted to the sampler of the current step.
 
     A fresh unpacked D of config's architecture, trained by scratchgan.rejection.fit_ratio on data
     against RATIO_POOL proposals, inputs blurred by N(0, config.rejection^2). It has its own random
     stream, seeded by (config.seed, step), so fitting it never changes the training or sampling streams
-    and a resumed run refits the same D. The cache is trainer._ratio = (step, D)."""
-    cached = trainer._ratio
-    if cached is None or cached[0] != trainer.step:
-        cfg = trainer.config
-        rng = np.random.default_rng([cfg.seed, trainer.step, 7])
-        D = build_discriminator(dataclasses.replace(cfg, pack=1), trainer.data, rng)
-        fit_ratio(D, lambda m, r: trainer.data.sample(m, r, dtype=trainer.dtype), propose(trainer, RATIO_POOL, rng),
-                  cfg.rejection, RATIO_STEPS, cfg.batch, rng)
-        trainer._ratio = (trainer.step, D)
-    return trainer._ratio[1]
+    and a resumed run refits the same D. Trainer.ratio_discriminator keeps it while G is unchanged."""
+    cfg = trainer.config
+    rng = np.random.default_rng([cfg.seed, trainer.step, 7])
+    D = build_discriminator(dataclasses.replace(cfg, pack=1), trainer.data, rng)
+    fit_ratio(D, lambda m, r: trainer.data.sample(m, r, dtype=trainer.dtype), propose(trainer, RATIO_POOL, rng),
+              cfg.rejection, RATIO_STEPS, cfg.batch, rng)
+    return D
 
 
 def two_sample_check(trainer):

@@ -24,8 +24,8 @@ from . import nn, tricks
 def named_parameters(net):
     """[(label, Parameter)] of a network, each label naming its layer: "1 Linear.W" for layers[1]'s W.
 
-    Reads through PacGAN's Packed wrapper (its .D) to the Sequential inside."""
-    inner = net.D if isinstance(net, tricks.Packed) else net
+    Reads through PacGAN's Packed wrapper (its .inner) to the Sequential inside."""
+    inner = net.inner if isinstance(net, tricks.Packed) else net
     if not hasattr(inner, "layers"):
         return [(f"{i} {p.name}", p) for i, p in enumerate(net.parameters())]
     return [(f"{i} {type(layer).__name__}.{p.name}", p)

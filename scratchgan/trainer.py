@@ -247,8 +247,11 @@ class Trainer:
         return sampling.sample(self, n, rng, rejection=rejection, label=label)
 
     def ratio_discriminator(self):
-        """The D of rejection sampling, fitted to the sampler of the current step (sampling.ratio_discriminator)."""
-        return sampling.ratio_discriminator(self)
+        """The D of rejection sampling, fitted to the sampler of the current step (sampling.ratio_discriminator)
+        and kept until G changes, that is until the next training step."""
+        if self._ratio is None or self._ratio[0] != self.step:
+            self._ratio = (self.step, sampling.ratio_discriminator(self))
+        return self._ratio[1]
 
     def two_sample_check(self):
         """Did training work? The MMD two-sample test of the finished sampler (sampling.two_sample_check)."""

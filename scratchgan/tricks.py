@@ -158,11 +158,11 @@ def unpack(dx_packed, m):
 
 
 class Packed(Module):
-    """D applied to packs: forward(x) = D(pack(x, m)), backward(dy) = unpack(D.backward(dy), m).
+    """D applied to packs: forward(x) = D(pack(x, m)), backward(dy) = unpack(D.backward(dy), m); D is .inner.
 
     x: (n, d) -> scores (n / m, 1), D built with m d inputs. The training functions call D.forward and
     D.backward, so wrapping D in Packed is all PacGAN needs. A gradient penalty is taken on packs:
-    penalties.r1(packed.D, pack(x, m)) (the input gradient is per pack, as in the PacGAN paper).
+    penalties.r1(packed.inner, pack(x, m)) (the input gradient is per pack, as in the PacGAN paper).
 
     In eval mode (packed.eval(), used by the plots), each row x is scored as the pack of m copies of itself,
     D([x, x, ..., x]): a per-point picture of D (what it thinks of a fully collapsed pack at x), so heat
@@ -170,30 +170,30 @@ class Packed(Module):
     """
 
     def __init__(self, D, m):
-        self.D, self.m = D, int(m)
+        self.inner, self.m = D, int(m)
         if self.m < 1:
             raise ValueError(f"Packed: the packing degree m must be >= 1, got {m}")
 
     def parameters(self):
-        return self.D.parameters()
+        return self.inner.parameters()
 
     def train(self, mode=True):
         self.training = mode
-        self.D.train(mode)
+        self.inner.train(mode)
         return self
 
     def __repr__(self):
-        return f"Packed({self.D!r}, m={self.m})"
+        return f"Packed({self.inner!r}, m={self.m})"
 
     def forward(self, x):
         if not self.training:
             self.copies = True
-            return self.D.forward(np.tile(x, (1, self.m)))     # row i = [x_i, x_i, ..., x_i]
+            return self.inner.forward(np.tile(x, (1, self.m)))     # row i = [x_i, x_i, ..., x_i]
         self.copies = False
-        return self.D.forward(pack(x, self.m))
+        return self.inner.forward(pack(x, self.m))
 
     def backward(self, dy):
-        dx = self.D.backward(dy)
+        dx = self.inner.backward(dy)
         if self.copies:                                        # x_i was used m times: add the m blocks
             n, md = dx.shape
             return dx.reshape(n, self.m, md // self.m).sum(axis=1)

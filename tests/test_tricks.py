@@ -250,7 +250,7 @@ def test_packed_D_in_eval_mode_scores_copies_and_its_gradient_checks():
     P = tricks.Packed(nn.mlp([6, 8, 1], rng=rng, activation="tanh", dtype=F64), 3)
     x = rng.standard_normal((5, 2))
     P.eval()
-    assert np.allclose(P.forward(x), P.D.forward(np.hstack([x, x, x])))
+    assert np.allclose(P.forward(x), P.inner.forward(np.hstack([x, x, x])))
     w = rng.standard_normal((5, 1))
     P.forward(x)
     dx = P.backward(w)

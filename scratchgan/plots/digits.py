@@ -162,20 +162,11 @@ def plot_nearest_neighbours(samples, data, path, *, n=10, dpi=FIG_DPI):
 # Frames of an animation
 # ---------------------------------------------------------------------------------------------------------
 
-def _fixed_noise(trainer, n):
-    """n draws of the trainer's p(z) that leave its training stream where it was (as plots.frame does)."""
-    state = trainer.rng.bit_generator.state
-    try:
-        return np.asarray(trainer.noise(n), dtype=np.float64)
-    finally:
-        trainer.rng.bit_generator.state = state
-
-
 def digit_frame_meta(trainer, *, n_fake=64, n_real=64, seed=0):
     """What stays fixed across the frames of a digits run, like plots.frame.frame_meta.
 
     Returns a dict: kind "digits", data, loss (names), dim (64), critic (bool), ncols (8), z (n_fake, z_dim) the
-    fixed noise whose images every frame shows, real (n_real, 64) held-out digits drawn with `seed`."""
+    fixed noise whose images every frame shows, real (n_real, 64) held-out digits, both drawn with `seed`."""
     data = trainer.data
     rng = np.random.default_rng(seed)
     config = getattr(trainer, "config", None)
@@ -184,7 +175,7 @@ def digit_frame_meta(trainer, *, n_fake=64, n_real=64, seed=0):
                       else data.sample(n_real, rng), dtype=np.float64)
     real = pool[rng.permutation(len(pool))[:n_real]]
     return {"kind": "digits", "data": data.name, "loss": loss, "dim": int(data.dim), "critic": is_critic(loss),
-            "ncols": int(round(np.sqrt(n_fake))), "z": _fixed_noise(trainer, n_fake), "real": real}
+            "ncols": int(round(np.sqrt(n_fake))), "z": np.asarray(trainer.noise(n_fake, rng), dtype=np.float64), "real": real}
 
 
 def digit_frame(G, z, *, step=0, classifier=None):

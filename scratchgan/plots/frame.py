@@ -21,19 +21,6 @@ def _loss_name(trainer):
     return str(getattr(config, "loss", None) or getattr(trainer.objective, "name", "?"))
 
 
-def _fixed_noise(trainer, n):
-    """n draws of the trainer's noise p(z), without advancing the trainer's random state.
-
-    We call trainer.noise(n) (so z has the right distribution and size) and then put the trainer's
-    generator back where it was: recording frames must not change the training run.
-    """
-    state = trainer.rng.bit_generator.state
-    try:
-        return np.asarray(trainer.noise(n), dtype=np.float64)
-    finally:
-        trainer.rng.bit_generator.state = state
-
-
 def frame_meta(trainer, *, n_real=256, n_fake=256, n_kde=2000, n_lines=24, n_manifold=11, n_piece=7, seed=0):
     """What stays fixed across the frames of one run: names, the box, real samples and the fixed noise.
 
@@ -41,6 +28,8 @@ def frame_meta(trainer, *, n_real=256, n_fake=256, n_kde=2000, n_lines=24, n_man
     centers (K, dim) when the data is a mixture, z (n, latent_dim), and for 2D `latent` (latent_grid's grid),
     for 1D `x_grid` (400,), `pi` (400,) when the data has a density, and `z_line` (n_lines, latent_dim).
     The manifold's grid is n_manifold x n_manifold, or n_piece x n_piece per piece of a latent with a code.
+    Everything random here (real samples, z) comes from its own stream seeded by `seed`: the trainer's
+    streams are never read, so recording frames cannot change the training run.
     """
     data = trainer.data
     if data.name == "digits":                      # 64 pixels: a grid of digits instead (plots.digits)
@@ -56,7 +45,7 @@ def frame_meta(trainer, *, n_real=256, n_fake=256, n_kde=2000, n_lines=24, n_man
     meta["critic"] = is_critic(meta["loss"])
     if getattr(data, "centers", None) is not None:
         meta["centers"] = np.asarray(data.centers, dtype=np.float64)
-    z = _fixed_noise(trainer, n_fake if data.dim == 2 else n_kde)
+    z = np.asarray(trainer.noise(n_fake if data.dim == 2 else n_kde, rng), dtype=np.float64)  # meta's own stream
     meta["z"] = z
     classes = int(getattr(getattr(trainer, "config", None), "latent_classes", 0))
     if data.dim == 2:
