@@ -1,7 +1,8 @@
 """The minimax game as a loop: Algorithm 1 of Goodfellow et al. 2014, k D-steps then one G-step.
 
 Trainer        owns G, D, their optimizers and the random streams; train_step is one iteration of
-               Algorithm 1, with the switches of the fixes (instance noise, penalties, packing, ...)
+               Algorithm 1, line by line as demos/minimal_gan.py writes it, and the fixes a run switches
+               on (instance noise, penalties, packing, ...) plug in at named points (scratchgan.fixes)
 TrainingDiverged   raised when a loss, a gradient or a parameter stops being finite
 """
 
