@@ -12,7 +12,7 @@ import math
 import numpy as np
 
 from . import losses, nn, optim, penalties
-from .data import DATASETS, NOISE_KINDS, get_dataset, is_table_path
+from .data import NOISE_KINDS, check_dataset_name, get_dataset, is_table_path
 from .errors import UsageError
 
 DTYPES = {"float32": np.float32, "float64": np.float64}
@@ -150,9 +150,7 @@ class TrainConfig:
                 raise UsageError(f"{name} must be in {'(' if lo_open else '['}0, 1{')' if hi_open else ']'}, "
                                  f"got {v!r}")
 
-        if self.data not in DATASETS and not is_table_path(self.data):
-            raise UsageError(f"unknown dataset {self.data!r}; choose one of: {', '.join(DATASETS)}, "
-                             f"or a file of your own (.npy, .npz, .csv, .txt)")
+        check_dataset_name(self.data)
         if self.loss not in losses.LOSSES:
             raise UsageError(f"unknown loss {self.loss!r}; choose one of: {', '.join(losses.LOSSES)}")
         for name in ("steps", "k", "batch", "z_dim", "log_every", "eval_samples"):
@@ -306,9 +304,7 @@ def default_config(data, **overrides):
 
     data: a dataset's name (DEFAULT_CONFIGS holds their recipes) or the path of a table of your own (its
     recipe comes from table_recipe)."""
-    if data not in DATASETS and not is_table_path(data):
-        raise UsageError(f"unknown dataset {data!r}; choose one of: {', '.join(DATASETS)}, "
-                         f"or a file of your own (.npy, .npz, .csv, .txt)")
+    check_dataset_name(data)
     if is_table_path(data):
         rows = get_dataset(data).rows
         recipe = table_recipe(rows.shape[1], rows.shape[0])

@@ -271,15 +271,18 @@ DATASETS = {
 }
 
 
+def check_dataset_name(name):
+    """Raise the one UsageError for a name that is neither a dataset (DATASETS) nor a table file's path."""
+    if name not in DATASETS and not is_table_path(name):
+        raise UsageError(f"unknown dataset {name!r}; choose one of: {', '.join(DATASETS)}, "
+                         f"or a file of your own ({', '.join(TABLE_EXTENSIONS)})")
+
+
 def get_dataset(name):
     """A dataset from its name (see DATASETS) or a file's path (see table); an unknown name raises a
     UsageError listing the valid ones, a bad file one naming the file."""
-    if is_table_path(name):
-        return table(name)
-    if name not in DATASETS:
-        raise UsageError(f"unknown dataset {name!r}; choose one of: {', '.join(DATASETS)}, "
-                         f"or a file of your own ({', '.join(TABLE_EXTENSIONS)})")
-    return DATASETS[name]()
+    check_dataset_name(name)
+    return table(name) if is_table_path(name) else DATASETS[name]()
 
 
 NOISE_KINDS = ("normal", "uniform")

@@ -12,7 +12,7 @@ import numpy as np
 
 from .. import checkpoint, losses, plots
 from ..config import PRESETS, default_config
-from ..data import DATASETS, get_dataset, is_table_path
+from ..data import DATASETS, check_dataset_name, get_dataset, is_table_path
 from ..errors import UsageError
 from ..run import final_metrics, train_with_restarts
 from ..trainer import Trainer, TrainingDiverged
@@ -217,9 +217,8 @@ def train_setup(args):
             raise UsageError(f"--animate draws 1D and 2D data; {args.data} has {table.dim} columns (its samples.png "
                              f"shows them through their principal components)")
         args.data = os.path.abspath(args.data)
-    elif args.data is not None and args.data not in DATASETS:
-        raise UsageError(f"unknown dataset {args.data!r}; choose one of: {', '.join(DATASETS)}, "
-                         f"or a file of your own (.npy, .npz, .csv, .txt)")
+    elif args.data is not None:
+        check_dataset_name(args.data)
     asked = {name: getattr(args, name) for name in ("data", "loss", "steps", "k", "batch", "seed")
              if getattr(args, name) is not None}
     if args.lr is not None:
