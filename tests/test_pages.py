@@ -168,3 +168,9 @@ def test_a_formula_mathtext_refuses_falls_back_to_plain_text():
     f = pages.Formulas()
     out = f.render("x = \\frac{")
     assert out.startswith('<code class="fallback"') and len(f.failed) == 1 and f.rendered == 0
+
+
+def test_comment_rulers_become_headings():
+    assert pages.comment_text(["    # -- one iteration ------------------"]) == "## one iteration"
+    assert pages.comment_text(["# " + "-" * 20, "# Rows and code", "# " + "-" * 20]) == "## Rows and code"
+    assert pages.comment_text(["# a plain comment -- with dashes"]) == "a plain comment -- with dashes"

@@ -311,8 +311,12 @@ def note_html(text, formulas):
 
 def comment_text(lines):
     """The text of a block of comment lines: '#' and one space removed; ruler lines (# ----) dropped, and a
-    one-line title between rulers marked "## " (a heading)."""
+    one-line title between rulers marked "## " (a heading), as is a one-line ruler with a title inside it
+    (# -- title -----)."""
     text = [re.sub(r"^\s*# ?", "", line) for line in lines]
+    inline = re.fullmatch(r"-{2,} (.+?) -{3,}", text[0]) if len(text) == 1 else None
+    if inline:
+        return "## " + inline.group(1)
     kept = "\n".join(t for t in text if not re.fullmatch(r"[-=#*~ ]{3,}", t))
     return "## " + kept if len(kept) < len("\n".join(text)) and "\n" not in kept else kept
 
