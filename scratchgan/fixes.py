@@ -9,7 +9,8 @@ Trainer.train_step is the plain algorithm. It calls the fixes of its run, in ord
     after_d_update(trainer)                    after D's optimizer step (weight clipping)
     before_g_step(trainer)                     after z is drawn for the G-step (conditional labels)
     g_generator(trainer, G) -> G               what produces the samples D judges (instance noise on G(z))
-    g_loss_backward(trainer, G, z) -> L_G or None   a loss that replaces the objective's (feature matching)
+    g_loss_backward(trainer, G, z)             L_G of a loss that replaces the objective's, or None
+                                               (feature matching)
     g_terms(trainer, z) -> float               extra terms of L_G, each adding its gradient to G's .grad
     after_g_update(trainer)                    after G's optimizer step
     end_iteration(trainer)                     after the observer has seen G's update (EMA, labels reset)
@@ -19,7 +20,7 @@ own, subclass Fix and pass it in: Trainer(config, fixes=[...]) adds it after the
 (docs/tutorial.md). The formulas and papers of each piece are in scratchgan.tricks, penalties, mmd and
 conditional; this module only says where in the loop each one acts.
 
-Fixes          the run's fixes in order, with one method per hook that calls every fix's
+Fixes          the run's fixes in order, with one method per hook, which calls that hook of every fix
 from_config    the list of pieces a TrainConfig switches on, in the order they act
 """
 
