@@ -1,16 +1,23 @@
-"""A whole run: train to the end, train again when the finished run fails its two-sample check, and report.
+"""A whole run: train to the end, train again when the finished run fails its two-sample check, report, reload.
 
 train_with_restarts   train a config to the end; restart from a fresh random stream while the finished
                       run's samples fail the MMD two-sample test (sampling.two_sample_check)
 final_metrics         the numbers a finished run writes to metrics.json
+load_run, Run         a finished run, loaded from its directory, to draw new samples from as the run would:
+                          run = scratchgan.load_run("runs/ring8")
+                          x = run.sample(1000, seed=0)      # (1000, dim), the run's own sampler
+                      (`python -m scratchgan sample RUN_DIR -n N --out FILE` from the command line)
 """
 
 import dataclasses
 import math
+import os
 
 import numpy as np
 
 from . import digit_metrics, metrics
+from .checkpoint import load_trainer
+from .errors import UsageError
 from .trainer import Trainer
 
 
@@ -100,3 +107,45 @@ def label_agreement(trainer, classify, n=500, seed=17):
     Returns a list of K floats; its own random stream, seeded by `seed`."""
     rng = np.random.default_rng([seed, trainer.step])
     return [float(np.mean(classify(trainer.sample(n, rng, label=k)) == k)) for k in range(trainer.data.n_classes)]
+
+
+# -- a finished run -------------------------------------------------------------------------------------
+
+class Run:
+    """A run directory's trainer, restored from its checkpoint.npz, and what it knows about its data.
+
+    trainer: the Trainer at the end of training (the kept attempt of a restarted run); config: its TrainConfig.
+    """
+
+    def __init__(self, trainer, run_dir):
+        self.trainer = trainer
+        self.config = trainer.config
+        self.run_dir = run_dir
+
+    def __repr__(self):
+        return f"Run({self.run_dir!r}, data={self.config.data!r}, step={self.trainer.step})"
+
+    def sample(self, n, seed=0, label=None):
+        """(n, dim) samples drawn by the run's own sampler, from a random stream seeded by `seed`: the same
+        seed gives the same samples, and sampling never changes the run. label=k: a conditional run's
+        class k only."""
+        n = int(n)
+        if n <= 0:
+            raise UsageError(f"the number of samples must be positive, got {n}")
+        if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+            raise UsageError(f"seed must be a non-negative integer, got {seed!r}")
+        rng = np.random.default_rng([int(seed), 5])
+        return np.asarray(self.trainer.sample(n, rng, label=label))
+
+
+def load_run(run_dir):
+    """The Run in directory `run_dir` (written by `python -m scratchgan train --out run_dir`).
+
+    A missing directory or checkpoint, or a corrupt one, raises a one-line UsageError."""
+    run_dir = os.fspath(run_dir)
+    if not os.path.isdir(run_dir):
+        raise UsageError(f"run directory {run_dir} does not exist")
+    path = os.path.join(run_dir, "checkpoint.npz")
+    if not os.path.isfile(path):
+        raise UsageError(f"{run_dir} holds no checkpoint.npz: is it a directory written by `scratchgan train`?")
+    return Run(load_trainer(path), run_dir)

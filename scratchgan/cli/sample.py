@@ -7,7 +7,7 @@ import numpy as np
 
 from ..checkpoint import atomic_write
 from ..errors import UsageError
-from ..runs import load_run
+from ..run import load_run
 
 
 def add_parser(sub):
