@@ -44,6 +44,8 @@ class Dataset:
     bounds = None
     n_classes = None
     value_range = None       # (lo, hi) when every value lies in a range (the digits' pixels: 0..16), else None
+    images = None            # (height, width) when each sample is an image of labelled digits (the digits: 8 x 8):
+                             # its runs are drawn as grids of images and read by a digit classifier
 
     def sample(self, n, rng, dtype=np.float32):
         raise NotImplementedError
@@ -244,6 +246,7 @@ def digits():
     data = Rows("digits", images[train], images[held], labels[train], labels[held], n_classes=10)
     data.bounds = np.tile([[0.0, 16.0]], (64, 1))          # the pixels' own range, not the sample's
     data.value_range = (0.0, 16.0)                           # a sampled digit is clipped to it
+    data.images = (8, 8)
     return data
 
 

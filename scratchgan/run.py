@@ -88,11 +88,11 @@ def final_metrics(trainer, samples, n_test=1000):
     n = min(n_test, len(samples), len(real))
     if n >= 4:
         out.update(metrics.two_sample_report(real[:n], samples[:n], rng=rng))
-    if data.name == "digits":              # a classifier's view: classes, confidence, Frechet distance, copying
+    if data.images is not None:            # a classifier's view: classes, confidence, Frechet distance, copying
         out.update(digit_metrics.digit_report(samples, data))
     if trainer.config.conditional and data.centers is not None:
         out["label_agreement"] = label_agreement(trainer, lambda x: metrics.nearest_centre(x, data.centers))
-    elif trainer.config.conditional and data.name == "digits":   # read by a classifier the GAN never saw
+    elif trainer.config.conditional and data.images is not None:   # read by a classifier the GAN never saw
         out["label_agreement"] = label_agreement(trainer, digit_metrics.digit_classifier(data).predict)
     if data.dim == 1:
         ks, p = metrics.ks_test(real, samples)

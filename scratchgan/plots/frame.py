@@ -32,7 +32,7 @@ def frame_meta(trainer, *, n_real=256, n_fake=256, n_kde=2000, n_lines=24, n_man
     streams are never read, so recording frames cannot change the training run.
     """
     data = trainer.data
-    if data.name == "digits":                      # 64 pixels: a grid of digits instead (plots.digits)
+    if getattr(data, "images", None) is not None:  # 64 pixels: a grid of digits instead (plots.digits)
         return digit_frame_meta(trainer, seed=seed)
     rng = np.random.default_rng(seed)
     meta = {

@@ -175,7 +175,7 @@ def plot_run(run_dir, *, html=False):
             names["eval_note"] = f"{len(frames[0]['fake'])} samples of G per recorded frame"
     written = [plot_curves(curves_history, os.path.join(run_dir, "curves.png"), **names)]
     wide_table = is_table_path(trainer.config.data) and trainer.data.dim > 2   # your own table of d > 2 columns
-    digits = trainer.data.name == "digits"
+    digits = getattr(trainer.data, "images", None) is not None     # a run of images: grids of them, not a plane
     if digits:                                       # the final frame: a grid of G(z), real digits, curves
         written.append(plot_digit_frame(trainer, os.path.join(run_dir, "frame.png"), history=history,
                                         extra_title=_metrics_note(run_dir)))
