@@ -151,8 +151,9 @@ class HistoricalAveraging(Fix):
 
     name = "hist_avg"
 
-    def __init__(self, hist_d, hist_g):
-        self.hist_d, self.hist_g = hist_d, hist_g
+    def __init__(self, D, G, weight):
+        self.hist_d = tricks.HistoricalAverage(D.parameters(), weight)
+        self.hist_g = tricks.HistoricalAverage(G.parameters(), weight)
 
     def d_terms(self, trainer, D, x_real, x_fake):
         self.hist_d.backward()
@@ -317,8 +318,8 @@ def from_config(trainer):
         fixes.append(FeatureMatching())
     if cfg.mmd:
         fixes.append(MMDTerm(cfg.mmd))
-    if trainer.hist_g is not None:
-        fixes.append(HistoricalAveraging(trainer.hist_d, trainer.hist_g))
+    if cfg.hist_avg:
+        fixes.append(HistoricalAveraging(trainer.D, trainer.G, cfg.hist_avg))
     if trainer.ema is not None:
         fixes.append(EMA(trainer.ema))
     return fixes

@@ -92,9 +92,6 @@ class Trainer:
         self.ema = tricks.EMA(self.G, config.ema) if config.ema > 0 else None
         self.G_ema = self.ema.module if self.ema is not None else None
         self._ratio = None        # (step, D) of rejection sampling, see ratio_discriminator
-        w = config.hist_avg                 # historical averaging of each player's parameters, if on
-        self.hist_g = tricks.HistoricalAverage(self.G.parameters(), w) if w else None
-        self.hist_d = tricks.HistoricalAverage(self.D.parameters(), w) if w else None
         self.sigma = 0.0          # instance noise's sigma at this iteration (0: none)
         self.fixes = loop_fixes.Fixes(loop_fixes.from_config(self) + list(fixes))   # the config's, then yours
         self.step = 0
