@@ -16,13 +16,12 @@ Files are written atomically: into a temporary file in the same directory, then 
 with os.replace, so a crash or Ctrl-C mid-write leaves the previous checkpoint intact.
 """
 
-import io
 import json
 import os
-import zipfile
 
 import numpy as np
 
+from . import npfile
 from .config import TrainConfig
 from .errors import UsageError
 from .trainer import Trainer
@@ -125,21 +124,18 @@ def read_checkpoint(path):
     if not os.path.isfile(path):
         raise UsageError(f"checkpoint not found: {path}")
     try:
-        with open(path, "rb") as fh:         # read whole, then parse: NumPy 1.23 leaves a file it fails on open
-            archive = np.load(io.BytesIO(fh.read()), allow_pickle=False)
-    except (OSError, ValueError, EOFError, zipfile.BadZipFile, KeyError) as e:
-        reason = str(e).splitlines()[0] if str(e) else type(e).__name__
-        if "allow_pickle" in reason:           # NumPy's guess for a file that is no NumPy format at all
-            reason = "it is not a NumPy file"
-        raise UsageError(f"cannot read checkpoint {path} (truncated or not a .npz file): {reason}") from None
+        archive = npfile.load(path)
+    except npfile.FAILURES as e:
+        raise UsageError(f"cannot read checkpoint {path} (truncated or not a .npz file): "
+                         f"{npfile.reason(e)}") from None
     if not isinstance(archive, np.lib.npyio.NpzFile):           # a .npy file loads as one bare array
         raise UsageError(f"{path} is not a scratchgan checkpoint: it holds one array, not a .npz archive")
     try:
         with archive as f:
             arrays = {name: f[name] for name in f.files}     # reads every member: truncation shows here
-    except (OSError, ValueError, EOFError, zipfile.BadZipFile, KeyError) as e:
-        reason = str(e).splitlines()[0] if str(e) else type(e).__name__
-        raise UsageError(f"cannot read checkpoint {path} (truncated or not a .npz file): {reason}") from None
+    except npfile.FAILURES as e:
+        raise UsageError(f"cannot read checkpoint {path} (truncated or not a .npz file): "
+                         f"{npfile.reason(e)}") from None
     if "format" not in arrays or str(arrays["format"]) != FORMAT:
         raise UsageError(f"{path} is not a scratchgan checkpoint (no '{FORMAT}' format entry)")
     for name in ("config", "step", "rng_state", "sample_rng_state", "opt_g.t", "opt_d.t"):

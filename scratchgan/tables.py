@@ -25,7 +25,6 @@ Text files (.csv or .txt), what is accepted:
 """
 
 import csv
-import io
 import math
 import os
 import re
@@ -34,6 +33,7 @@ import zlib
 
 import numpy as np
 
+from . import npfile
 from .errors import UsageError
 
 TABLE_EXTENSIONS = (".npy", ".npz", ".csv", ".txt")
@@ -80,12 +80,6 @@ def _what_it_is(head):
     return ""
 
 
-def _read_bytes(path):
-    """The whole file, read and closed before NumPy parses it (NumPy 1.23 leaves open a file it fails on)."""
-    with open(path, "rb") as f:
-        return f.read()
-
-
 def _read_array(path, ext, head):
     """A .npy, or a .npz holding one array, as a checked 2-D float64 table."""
     if ext == ".npy" and not head.startswith(NPY_MAGIC):
@@ -94,9 +88,9 @@ def _read_array(path, ext, head):
         raise UsageError(f"{path}: not a .npz file, it is not the zip archive np.savez writes{_what_it_is(head)}")
     try:
         if ext == ".npy":
-            array = np.load(io.BytesIO(_read_bytes(path)), allow_pickle=False)
+            array = npfile.load(path)
         else:
-            with np.load(io.BytesIO(_read_bytes(path)), allow_pickle=False) as archive:
+            with npfile.load(path) as archive:
                 names = archive.files
                 if len(names) != 1:
                     raise _Refused(f"a .npz table must hold exactly one array, this one holds {len(names)}"
@@ -109,8 +103,7 @@ def _read_array(path, ext, head):
         if "allow_pickle" in str(e):           # numpy's words for an array of Python objects
             raise UsageError(f"{path}: the array holds Python objects (dtype object), not numbers; "
                              f"save a numeric array, e.g. x.astype(float)") from None
-        reason = str(e).splitlines()[0] if str(e) else type(e).__name__
-        raise UsageError(f"{path}: cannot read it as {ext} ({reason[:120]})") from None
+        raise UsageError(f"{path}: cannot read it as {ext} ({npfile.reason(e)[:120]})") from None
     if array.ndim != 2:
         hint = "; one column of n numbers is x.reshape(-1, 1)" if array.ndim == 1 else ""
         raise UsageError(f"{path}: the array has shape {array.shape}; a table must be 2-D, (rows, columns){hint}")

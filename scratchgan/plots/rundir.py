@@ -5,14 +5,13 @@ plot_samples          the run's final samples over real data, each mixture centr
 frame_mode_coverage   the mode counts of recorded frames, for a run that did not evaluate while training
 """
 
-import io
 import json
 import os
-import zipfile
 
 import numpy as np
 from matplotlib.patches import Circle
 
+from .. import npfile
 from ..errors import UsageError
 from .animation import load_frames, save_animation
 from .base import CURVES_DPI, FAKE_COLOR, REAL_COLOR, new_figure, save_figure
@@ -53,11 +52,9 @@ def _read(path, load):
     not the format its name says, an entry missing) becomes a one-line UsageError naming the file."""
     try:
         return load(path)
-    except (OSError, ValueError, EOFError, KeyError, zipfile.BadZipFile) as e:
-        reason = str(e).splitlines()[0] if str(e) else type(e).__name__
-        if "allow_pickle" in reason:           # NumPy's guess for a file that is no NumPy format at all
-            reason = "it is not a NumPy file"
-        raise UsageError(f"cannot read {path} (damaged, or not the file train writes): {reason[:120]}") from None
+    except npfile.FAILURES as e:
+        raise UsageError(f"cannot read {path} (damaged, or not the file train writes): "
+                         f"{npfile.reason(e)[:120]}") from None
 
 
 def _load_json(path):
@@ -65,15 +62,8 @@ def _load_json(path):
         return json.load(f)
 
 
-def _load_npy(path):
-    with open(path, "rb") as fh:     # read whole, then parse: NumPy 1.23 leaves a file it fails on open
-        return np.load(io.BytesIO(fh.read()), allow_pickle=False)
-
-
 def _load_history(path):
-    with open(path, "rb") as fh:
-        data = fh.read()
-    with np.load(io.BytesIO(data), allow_pickle=False) as f:
+    with npfile.load(path) as f:
         return _history_arrays(f)
 
 
@@ -186,7 +176,7 @@ def plot_run(run_dir, *, html=False):
         written.append(save_animation(frames, meta, os.path.join(run_dir, "animation.gif"), history))
         written.append(save_player(frames, meta, os.path.join(run_dir, "animation.html"), history))
     samples_path = os.path.join(run_dir, "samples.npy")
-    samples = _read(samples_path, _load_npy) if os.path.isfile(samples_path) else None
+    samples = _read(samples_path, npfile.load) if os.path.isfile(samples_path) else None
     if samples is not None and trainer.data.dim == 2:
         written.append(plot_samples(samples, trainer.data, os.path.join(run_dir, "samples.png"),
                                     title=_metrics_note(run_dir)))
