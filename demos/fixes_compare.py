@@ -29,7 +29,7 @@ import scratchgan  # noqa: F401  (first: it asks for one BLAS thread before NumP
 import numpy as np
 
 from scratchgan import metrics
-from scratchgan.config import PRESETS, default_config
+from scratchgan.recipes import PRESETS, default_config
 from scratchgan.trainer import Trainer
 from scratchgan.data import get_dataset
 from scratchgan.plots import new_figure, save_demo_figure

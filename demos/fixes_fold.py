@@ -19,7 +19,7 @@ import numpy as np
 
 from scratchgan.metrics import mode_coverage
 from scratchgan.plots import new_figure, sample_panel, save_demo_figure
-from scratchgan.config import default_config
+from scratchgan.recipes import default_config
 from scratchgan.trainer import Trainer
 
 

@@ -16,7 +16,7 @@ import argparse
 import scratchgan  # noqa: F401  (first: it asks for one BLAS thread before NumPy loads)
 import numpy as np
 
-from scratchgan.config import default_config
+from scratchgan.recipes import default_config
 from scratchgan.latent import latent_class
 from scratchgan.metrics import mode_coverage
 from scratchgan.plots import new_figure, sample_panel, save_demo_figure

@@ -37,7 +37,7 @@ PyTorch peer and comparison: benchmarks/ in the repository (torch_step.py, compa
 
 def reference_config(dtype="float32", seed=0, steps=2100):
     """The TrainConfig of the reference step (constant learning rates, no EMA, no evaluations)."""
-    return TrainConfig(data="ring8", loss="nonsaturating", steps=steps, k=1, batch=256, lr_d=1e-4, lr_g=1e-4,
+    return TrainConfig.of(data="ring8", loss="nonsaturating", steps=steps, k=1, batch=256, lr_d=1e-4, lr_g=1e-4,
                        beta1=0.5, beta2=0.999, z_dim=16, g_hidden=(128, 128), d_hidden=(128, 128),
                        g_activation="relu", d_activation="leaky_relu", lr_final=1.0, ema=0.0,
                        eval_every=0, dtype=dtype, seed=seed)

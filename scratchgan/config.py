@@ -1,9 +1,19 @@
-"""What defines a run: the options (TrainConfig) and their checks, the per-dataset recipes, the papers' presets.
+"""The settings of a run, one home each: five sections by concern, each setting with its help and its check.
 
-TrainConfig        every option of a run, stored in each checkpoint as JSON so the run can be resumed
-DEFAULT_CONFIGS    per dataset, the recipe `python -m scratchgan train --data NAME` uses
-PRESETS            the papers' settings (WGAN, WGAN-GP, DCGAN), applied over a recipe by `train --preset`
-default_config     a dataset's recipe with overrides, validated
+    Run        which data, how long, the seed, logging    data, steps, seed, restarts, dtype, ...
+    Model      the two networks and G's latent z          z_dim, widths, depth (the widths' count), activations
+    Game       the loss and Algorithm 1's loop            loss, k, the batch m, the optimizer and its rates
+    Fixes      what changes the game to train better      instance noise, packing, penalties, clipping, ...
+    Sampling   what sample() does after training          truncation, rejection
+
+TrainConfig holds one of each (config.game.k, config.model.z_dim) and is stored in every checkpoint as JSON, so
+a run can be resumed. Every setting has a flat name that is unique across the sections (k, z_dim, pack); the
+recipes (scratchgan.recipes), the command line's flags (--k, --z-dim, --pack: generated from the fields below by
+scratchgan/cli/train.py) and checkpoints of 0.1.0 (one flat dict) use those names.
+
+Each field is declared with `setting(default, help, check)`: the help is the command line's, the check gives
+the one message for a bad value. TrainConfig.validate runs every field's check, then the few rules that
+involve two settings (a pack must divide the batch, ...). That is the one place a run's settings are checked.
 """
 
 import dataclasses
@@ -12,304 +22,274 @@ import math
 import numpy as np
 
 from . import losses, nn, optim, penalties
-from .data import NOISE_KINDS, check_dataset_name, get_dataset, is_table_path
+from .data import DATASETS, NOISE_KINDS, check_dataset_name
 from .errors import UsageError
 
 DTYPES = {"float32": np.float32, "float64": np.float64}
 
 
+# ---- the checks: each takes (name, value) and raises a one-line UsageError for a bad value -----------------------
+
+def _is_int(v):
+    return isinstance(v, (int, np.integer)) and not isinstance(v, bool)
+
+
+def _is_number(v):
+    return isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool) and math.isfinite(v)
+
+
+def positive_int(name, v):
+    if not _is_int(v) or v <= 0:
+        raise UsageError(f"{name} must be a positive integer, got {v!r}")
+
+
+def non_negative_int(name, v):
+    if not _is_int(v) or v < 0:
+        raise UsageError(f"{name} must be a non-negative integer, got {v!r}")
+
+
+def positive_number(name, v):
+    if not _is_number(v) or v <= 0:
+        raise UsageError(f"{name} must be a positive number, got {v!r}")
+
+
+def non_negative_number(name, v):
+    if not _is_number(v) or v < 0:
+        raise UsageError(f"{name} must be a number >= 0, got {v!r}")
+
+
+def boolean(name, v):
+    if not isinstance(v, bool):
+        raise UsageError(f"{name} must be true or false, got {v!r}")
+
+
+def widths(name, v):
+    if not isinstance(v, tuple) or not v or not all(_is_int(h) and h > 0 for h in v):
+        raise UsageError(f"{name} must hold positive layer widths, got {v!r}")
+
+
+def dataset(name, v):
+    check_dataset_name(v)
+
+
+def interval(lo_open, hi_open):
+    """The check of a number in [0, 1), (0, 1] or [0, 1] (lo_open, hi_open say which ends are left out)."""
+    text = f"{'(' if lo_open else '['}0, 1{')' if hi_open else ']'}"
+
+    def check(name, v):
+        if not _is_number(v) or not ((0 < v) if lo_open else (0 <= v)) or not ((v < 1) if hi_open else (v <= 1)):
+            raise UsageError(f"{name} must be in {text}, got {v!r}")
+    return check
+
+
+def one_of(names):
+    """The check of a name among `names` (a tuple, or the keys of a dict)."""
+    names = tuple(names)
+
+    def check(name, v):
+        if v not in names:
+            raise UsageError(f"unknown {name} {v!r}; choose one of: {', '.join(names)}")
+    check.choices = names
+    return check
+
+
+def setting(default, help, check):
+    """A field of a section: its default, its one line of help (the command line's too) and its check."""
+    return dataclasses.field(default=default, metadata={"help": help, "check": check})
+
+
+# ---- the five sections ---------------------------------------------------------------------------------------------
+
+@dataclasses.dataclass
+class Run:
+    """The run: which data, how long, which seed.
+
+    Also what a run does besides training: restarts, evaluations, logging."""
+    data: str = setting("ring8", f"a dataset ({', '.join(DATASETS)}) or PATH, a table of your own (.npy, .npz, "
+                                 ".csv, .txt)", dataset)
+    steps: int = setting(5000, "training iterations in total", positive_int)
+    seed: int = setting(0, "the one seed every random number of the run derives from", non_negative_int)
+    restarts: int = setting(0, "train again, at most this many times, when the finished run fails its MMD "
+                               "two-sample check (scratchgan/run.py)", non_negative_int)
+    attempt: int = setting(0, "which attempt of this seed: 0 the seed's own run, a > 0 its a-th restart",
+                           non_negative_int)
+    dtype: str = setting("float32", "float32 (fast) or float64", one_of(DTYPES))
+    log_every: int = setting(25, "Trainer.train's callback runs every this many iterations", positive_int)
+    eval_every: int = setting(0, "Trainer.train evaluates every this many iterations; 0: never", non_negative_int)
+    eval_samples: int = setting(2000, "generated samples an evaluation draws", positive_int)
+
+
+@dataclasses.dataclass
+class Model:
+    """The two networks and G's latent.
+
+    G maps z in R^(z_dim [+ C]) through the widths g_hidden to the data, D maps the data through d_hidden to one
+    logit. A network's depth is the number of its hidden widths (--g-hidden 64,64,64: three hidden layers)."""
+    z_dim: int = setting(16, "size q of G's continuous input eps", positive_int)
+    noise: str = setting("normal", "p(eps): N(0, I) or U(-1, 1)^q", one_of(NOISE_KINDS))
+    latent_classes: int = setting(0, "C > 0: z also carries a code of C classes, 3 e_c, so p(z) has C separate pieces "
+                                     "(scratchgan/latent.py); 0: no code", non_negative_int)
+    g_hidden: tuple = setting((128, 128), "G's hidden widths, comma-separated (their count is G's depth)", widths)
+    d_hidden: tuple = setting((128, 128), "D's hidden widths, comma-separated (their count is D's depth)", widths)
+    g_activation: str = setting("relu", "G's activation", one_of(nn.ACTIVATIONS))
+    d_activation: str = setting("leaky_relu", "D's activation", one_of(nn.ACTIVATIONS))
+    g_first_bias: str = setting("uniform", "G's first-layer biases: U(-1, 1) or 0 (networks.build_generator)",
+                                one_of(("uniform", "zero")))
+    g_init: str = setting("random", "moments: first fit G to the affine map with the data's mean and covariance "
+                                    "(scratchgan/warmstart.py)", one_of(("random", "moments")))
+    g_batchnorm: bool = setting(False, "G is Linear-BatchNorm-ReLU blocks (DCGAN) instead of a plain MLP", boolean)
+
+
+@dataclasses.dataclass
+class Game:
+    """The game and Algorithm 1's loop.
+
+    Each iteration: k D-steps, each on m real and m generated samples, then one G-step on m generated samples."""
+    loss: str = setting("nonsaturating", "the objective (scratchgan/losses.py); also wgan, ls; wgan-gp means "
+                                         "--preset wgan-gp", one_of(losses.LOSSES))
+    k: int = setting(1, "discriminator (critic) steps per generator step", positive_int)
+    batch: int = setting(256, "minibatch size m", positive_int)
+    optimizer: str = setting("adam", "the optimizer of both networks", one_of(optim.OPTIMIZERS))
+    lr_d: float = setting(1e-3, "D's learning rate", positive_number)
+    lr_g: float = setting(1e-3, "G's learning rate", positive_number)
+    beta1: float = setting(0.5, "Adam's beta1", interval(False, True))
+    beta2: float = setting(0.999, "Adam's beta2", interval(False, True))
+    lr_decay_start: float = setting(1.0, "fraction of the steps after which both rates fall linearly ...",
+                                    interval(False, False))
+    lr_final: float = setting(1.0, "... to this fraction of their value at the last step (1: constant)",
+                              interval(True, False))
+
+
+@dataclasses.dataclass
+class Fixes:
+    """The fixes, each off at its default.
+
+    docs/fixes.md explains them; scratchgan/fixes.py plugs each into the Trainer as a piece of its own."""
+    instance_noise: float = setting(0.0, "sigma_0: N(0, sigma_t^2) noise on D's inputs, real and fake, annealed "
+                                         "linearly to 0 ...", non_negative_number)
+    instance_noise_until: float = setting(1.0, "... reaching 0 after this fraction of the steps",
+                                          interval(True, False))
+    label_smoothing: float = setting(0.0, "alpha: one-sided, real label 1 - alpha in D's cross-entropy",
+                                     interval(False, True))
+    pack: int = setting(1, "PacGAN: D judges packs of this many samples; it must divide the batch", positive_int)
+    penalty: str = setting("none", "gp: lambda E (||grad D(x_hat)|| - 1)^2 on interpolates (WGAN-GP); r1: "
+                                   "gamma / 2 E ||grad D(x_real)||^2", one_of(("none",) + tuple(penalties.PENALTIES)))
+    penalty_weight: float = setting(10.0, "lambda of gp, gamma of r1", non_negative_number)
+    clip: float = setting(0.0, "c > 0: clip D's weights to [-c, c] after every D-step (WGAN); 0: off",
+                          non_negative_number)
+    hist_avg: float = setting(0.0, "w: adds w ||theta - mean of past theta||^2 to both players' losses",
+                              non_negative_number)
+    feature_matching: bool = setting(False, "G minimises ||E d(x) - E d(G(z))||^2, d = D's last hidden layer",
+                                     boolean)
+    mmd: float = setting(0.0, "w: adds w MMD^2(G(z), x_real) to G's loss, Gaussian kernels (scratchgan/mmd.py)",
+                         non_negative_number)
+    ema: float = setting(0.0, "beta: sample from an exponential moving average of G's weights; 0: off",
+                         interval(False, True))
+    conditional: bool = setting(False, "G(z, y) and D(x, y) on labelled data, y one-hot (Mirza & Osindero 2014)",
+                                boolean)
+
+
+@dataclasses.dataclass
+class Sampling:
+    """The filters of sampling, each off at 0.
+
+    sample() applies them to G's draws after training (scratchgan/sampling.py)."""
+    truncation: float = setting(0.0, "reject this fraction of draws, those with the largest ||dG/deps||, eps being "
+                                     "z without its class code (Tanielian et al. 2020)", interval(False, True))
+    rejection: float = setting(0.0, "sigma > 0: end with discriminator rejection sampling, its fresh D fitted on "
+                                    "inputs blurred by N(0, sigma^2) (Azadi et al. 2019)", non_negative_number)
+
+
+SECTIONS = {"run": Run, "model": Model, "game": Game, "fixes": Fixes, "sampling": Sampling}
+SECTION_OF = {f.name: section for section, cls in SECTIONS.items() for f in dataclasses.fields(cls)}
+
+
 @dataclasses.dataclass
 class TrainConfig:
-    """Everything that defines a training run; stored in every checkpoint (as JSON) so a run can be resumed.
+    """Everything that defines a training run, by concern: config.run, .model, .game, .fixes and .sampling.
 
-    data, loss          dataset name (scratchgan.data.DATASETS) and objective name (scratchgan.losses.LOSSES)
-    steps               training iterations in total (one iteration = k D-steps then one G-step)
-    k                   discriminator steps per iteration (Algorithm 1 of Goodfellow et al. 2014)
-    batch               minibatch size m: m real and m generated samples per D-step, m generated per G-step
-    lr_d, lr_g          learning rates of D and G (for any optimizer);  beta1, beta2: Adam's moment decays
-    lr_decay_start      fraction of `steps` after which both learning rates fall linearly ...
-    lr_final            ... to lr_final times their value at the last step (1.0: constant learning rates)
-    z_dim, noise        G's input z in R^z_dim, z ~ N(0, I) ("normal") or U(-1, 1)^z_dim ("uniform")
-    latent_classes      C > 0: z also carries a discrete code, c uniform on 0..C-1, as 3 e_c in R^C, so p(z) has
-                        C separate pieces and G can give each its own mode with no bridges between them
-                        (scratchgan.latent); G's input is then z_dim + C wide. 0: no code
-    g_hidden, d_hidden  hidden widths of the two MLPs (G: z_dim -> g_hidden... -> dim, D: dim -> ... -> 1)
-    g_activation, d_activation   their activations (scratchgan.nn.ACTIVATIONS)
-    g_first_bias        "uniform": G's first-layer biases from U(-1, 1) (see build_generator); "zero": all 0
-    g_init              "random": G as initialised; "moments": first fitted to the affine map that gives its
-                        samples the data's mean and covariance (scratchgan.warmstart)
-    ema                 decay beta of an exponential moving average of G's weights, used by sample();
-                        0 turns it off (sample() then uses G itself)
-    truncation          fraction of latent draws sample() rejects, those where ||dG/deps|| is largest (the
-                        bridges between modes; scratchgan.truncation, Tanielian et al. 2020); 0: off.
-                        eps is z's continuous part (z without the latent_classes code)
-    rejection           sigma > 0: sample() ends with discriminator rejection sampling (Azadi et al. 2019;
-                        scratchgan.rejection), with a fresh D fitted to the final sampler on inputs blurred
-                        by N(0, sigma^2); 0: off
-    optimizer           "adam" (betas beta1, beta2), "rmsprop" (the WGAN paper's) or "sgd", for both nets
-    penalty             "none", "gp" (WGAN-GP: penalty_weight * E (||grad D(x_hat)|| - 1)^2 on interpolates)
-                        or "r1" (penalty_weight / 2 * E ||grad D(x_real)||^2), added to D's loss
-    clip                c > 0: clip D's weights to [-c, c] after every D-step (WGAN); 0: off
-    label_smoothing     alpha: real label 1 - alpha in D's cross-entropy (minimax / nonsaturating only)
-    instance_noise      sigma_0: N(0, sigma_t^2) noise on D's inputs, real and fake, annealed linearly to 0
-    instance_noise_until  ... reaching 0 after this fraction of `steps` (1.0: at the end of training)
-    pack                m: D judges packs of m samples (PacGAN); batch must be divisible by m
-    feature_matching    G minimises || E d(x) - E d(G(z)) ||^2, d = D's last hidden layer, instead of its loss
-    hist_avg            w: adds w ||theta - mean of past theta||^2 to both players' losses (historical averaging)
-    g_batchnorm         G is Linear-BatchNorm-ReLU blocks (the DCGAN recipe) instead of a plain MLP
-    mmd                 w: adds w MMD^2(G(z), x_real) (Gaussian kernels, scratchgan.mmd) to G's loss; 0: off
-    conditional         G(z, y) and D(x, y): the label y (a mixture's component, a digit's class) is given to both
-                        as a one-hot vector (scratchgan.conditional; Mirza & Osindero 2014); needs labelled data
-    restarts            how many times run.train_with_restarts may train again, from a fresh random stream, when
-                        the finished run fails its two-sample test (sampling.two_sample_check); 0: never
-    seed                the one seed every random number of the run derives from
-    attempt             which attempt of this seed: 0 is the run of `seed` itself, a > 0 the a-th restart
-    dtype               "float32" (fast) or "float64"
-    log_every           the callback of Trainer.train runs every log_every iterations
-    eval_every          Trainer.train evaluates (Trainer.evaluate) every eval_every iterations; 0: never
-    eval_samples        how many generated samples an evaluation draws
-    """
+    Build one from flat names with TrainConfig.of(data="ring8", k=2) (or from_dict, which also reads the nested
+    JSON of a checkpoint); change settings with replace(k=3); check them all with validate()."""
+    run: Run = dataclasses.field(default_factory=Run)
+    model: Model = dataclasses.field(default_factory=Model)
+    game: Game = dataclasses.field(default_factory=Game)
+    fixes: Fixes = dataclasses.field(default_factory=Fixes)
+    sampling: Sampling = dataclasses.field(default_factory=Sampling)
 
-    data: str = "ring8"
-    loss: str = "nonsaturating"
-    steps: int = 5000
-    k: int = 1
-    batch: int = 256
-    lr_d: float = 1e-3
-    lr_g: float = 1e-3
-    beta1: float = 0.5
-    beta2: float = 0.999
-    lr_decay_start: float = 1.0
-    lr_final: float = 1.0
-    z_dim: int = 16
-    noise: str = "normal"
-    latent_classes: int = 0
-    g_hidden: tuple = (128, 128)
-    d_hidden: tuple = (128, 128)
-    g_activation: str = "relu"
-    d_activation: str = "leaky_relu"
-    g_first_bias: str = "uniform"
-    g_init: str = "random"
-    ema: float = 0.0
-    optimizer: str = "adam"
-    penalty: str = "none"
-    penalty_weight: float = 10.0
-    clip: float = 0.0
-    label_smoothing: float = 0.0
-    instance_noise: float = 0.0
-    instance_noise_until: float = 1.0
-    pack: int = 1
-    feature_matching: bool = False
-    hist_avg: float = 0.0
-    g_batchnorm: bool = False
-    seed: int = 0
-    dtype: str = "float32"
-    log_every: int = 25
-    eval_every: int = 0
-    eval_samples: int = 2000
-    truncation: float = 0.0
-    rejection: float = 0.0
-    mmd: float = 0.0
-    restarts: int = 0
-    attempt: int = 0
-    conditional: bool = False
-
-    def __post_init__(self):
-        self.g_hidden = tuple(int(h) for h in self.g_hidden)
-        self.d_hidden = tuple(int(h) for h in self.d_hidden)
-
-    def to_dict(self):
-        """A JSON-ready dict (tuples become lists)."""
-        return {k: list(v) if isinstance(v, tuple) else v for k, v in dataclasses.asdict(self).items()}
+    @classmethod
+    def of(cls, **settings):
+        """A TrainConfig from flat names (z_dim=2, k=5, ...); the others keep their defaults."""
+        return cls.from_dict(settings)
 
     @classmethod
     def from_dict(cls, d):
-        """The inverse of to_dict; an unknown key raises a UsageError naming it."""
-        names = {f.name for f in dataclasses.fields(cls)}
-        unknown = sorted(set(d) - names)
+        """A TrainConfig from flat names, from the nested dict of to_dict, or from both mixed (a checkpoint of
+        0.1.0 stores the flat one). An unknown name raises a UsageError naming it."""
+        flat = {}
+        for key, value in d.items():
+            if key in SECTIONS and isinstance(value, dict):
+                flat.update(value)
+            else:
+                flat[key] = value
+        unknown = sorted(set(flat) - set(SECTION_OF))
         if unknown:
             raise UsageError(f"unknown training option(s): {', '.join(unknown)}")
-        return cls(**d)
+        parts = {section: {} for section in SECTIONS}
+        for name, value in flat.items():
+            if name in ("g_hidden", "d_hidden") and isinstance(value, list):
+                value = tuple(value)                     # JSON has lists where the fields hold tuples
+            parts[SECTION_OF[name]][name] = value
+        return cls(**{section: SECTIONS[section](**values) for section, values in parts.items()})
+
+    def to_dict(self):
+        """A JSON-ready nested dict {section: {name: value}} (tuples become lists)."""
+        return {section: {k: list(v) if isinstance(v, tuple) else v for k, v in dataclasses.asdict(part).items()}
+                for section, part in self.sections()}
+
+    def flat(self):
+        """{name: value} of every setting, with the flat names."""
+        return {f.name: getattr(part, f.name) for _, part in self.sections() for f in dataclasses.fields(part)}
+
+    def get(self, name):
+        """The value of the setting with flat name `name` (config.get("k") is config.game.k)."""
+        return getattr(getattr(self, SECTION_OF[name]), name)
+
+    def replace(self, **settings):
+        """A copy with the settings given by flat name changed."""
+        return TrainConfig.from_dict(dict(self.flat(), **settings))
+
+    def sections(self):
+        """[(section name, its dataclass)] in the order of SECTIONS: run, model, game, fixes, sampling."""
+        return [(section, getattr(self, section)) for section in SECTIONS]
 
     def validate(self):
-        """Raise a one-line UsageError naming the first bad option; return self."""
-        def positive_int(name):
-            v = getattr(self, name)
-            if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v <= 0:
-                raise UsageError(f"{name} must be a positive integer, got {v!r}")
+        """Raise a one-line UsageError naming the first bad setting; return self.
 
-        def positive_number(name):
-            v = getattr(self, name)
-            if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or v <= 0:
-                raise UsageError(f"{name} must be a positive number, got {v!r}")
-
-        def in_unit(name, lo_open=False, hi_open=True):
-            v = getattr(self, name)
-            ok = isinstance(v, (int, float)) and (0 < v if lo_open else 0 <= v) and (v < 1 if hi_open else v <= 1)
-            if not ok:
-                raise UsageError(f"{name} must be in {'(' if lo_open else '['}0, 1{')' if hi_open else ']'}, "
-                                 f"got {v!r}")
-
-        check_dataset_name(self.data)
-        if self.loss not in losses.LOSSES:
-            raise UsageError(f"unknown loss {self.loss!r}; choose one of: {', '.join(losses.LOSSES)}")
-        for name in ("steps", "k", "batch", "z_dim", "log_every", "eval_samples"):
-            positive_int(name)
-        for name in ("lr_d", "lr_g"):
-            positive_number(name)
-        in_unit("beta1")
-        in_unit("beta2")
-        in_unit("ema")
-        in_unit("truncation")
-        in_unit("lr_decay_start", hi_open=False)
-        in_unit("lr_final", lo_open=True, hi_open=False)
-        in_unit("instance_noise_until", lo_open=True, hi_open=False)
-        if isinstance(self.eval_every, bool) or not isinstance(self.eval_every, int) or self.eval_every < 0:
-            raise UsageError(f"eval_every must be a non-negative integer, got {self.eval_every!r}")
-        for name in ("g_hidden", "d_hidden"):
-            if any(h <= 0 for h in getattr(self, name)):
-                raise UsageError(f"{name} must hold positive layer widths, got {getattr(self, name)}")
-        if self.noise not in NOISE_KINDS:
-            raise UsageError(f"unknown noise {self.noise!r}; choose one of: {', '.join(NOISE_KINDS)}")
-        if self.dtype not in DTYPES:
-            raise UsageError(f"unknown dtype {self.dtype!r}; choose one of: {', '.join(DTYPES)}")
-        for name in ("g_activation", "d_activation"):
-            if getattr(self, name) not in nn.ACTIVATIONS:
-                raise UsageError(f"unknown {name} {getattr(self, name)!r}; "
-                                 f"choose one of: {', '.join(nn.ACTIVATIONS)}")
-        if self.g_init not in ("random", "moments"):
-            raise UsageError(f"unknown g_init {self.g_init!r}; choose one of: random, moments")
-        if self.g_first_bias not in ("uniform", "zero"):
-            raise UsageError(f"unknown g_first_bias {self.g_first_bias!r}; choose one of: uniform, zero")
-        for name in ("seed", "restarts", "attempt", "latent_classes"):
-            v = getattr(self, name)
-            if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 0:
-                raise UsageError(f"{name} must be a non-negative integer, got {v!r}")
-        validate_fixes(self)
+        First every field's own check (section by section), then the rules that involve two settings."""
+        for _, part in self.sections():
+            for f in dataclasses.fields(part):
+                f.metadata["check"](f.name, getattr(part, f.name))
+        model, game, fixes, sampling = self.model, self.game, self.fixes, self.sampling
+        if fixes.label_smoothing > 0 and game.loss not in ("minimax", "nonsaturating"):
+            raise UsageError(f"label_smoothing needs a cross-entropy loss (minimax, nonsaturating), not {game.loss!r}")
+        if game.batch % fixes.pack:
+            raise UsageError(f"batch {game.batch} must be divisible by pack {fixes.pack}")
+        for name, on in (("g_batchnorm", model.g_batchnorm), ("mmd", fixes.mmd > 0)):
+            if on and game.batch < 2:
+                raise UsageError(f"{name} needs a batch of at least 2 (it uses the batch's statistics), "
+                                 f"got batch {game.batch}")
+        if fixes.feature_matching and fixes.pack > 1:
+            raise UsageError("feature_matching and pack > 1 do not combine (D's features are per pack)")
+        if fixes.conditional:
+            clash = [name for name, on in (("latent_classes", model.latent_classes > 0),
+                                           ("pack", fixes.pack > 1), ("penalty", fixes.penalty != "none"),
+                                           ("feature_matching", fixes.feature_matching), ("mmd", fixes.mmd > 0),
+                                           ("truncation", sampling.truncation > 0),
+                                           ("rejection", sampling.rejection > 0),
+                                           ("g_init moments", model.g_init == "moments"),
+                                           ("g_batchnorm", model.g_batchnorm)) if on]
+            if clash:
+                raise UsageError(f"conditional does not combine with {', '.join(clash)}: turn "
+                                 f"{'it' if len(clash) == 1 else 'them'} off "
+                                 f"(e.g. --latent-classes 0 --pack 1 --truncation 0)")
         return self
-
-
-def validate_fixes(config):
-    """The checks of the options of the fixes (optimizer ... g_batchnorm); a one-line UsageError each."""
-    if config.optimizer not in optim.OPTIMIZERS:
-        raise UsageError(f"unknown optimizer {config.optimizer!r}; choose one of: {', '.join(optim.OPTIMIZERS)}")
-    if config.penalty not in ("none",) + tuple(penalties.PENALTIES):
-        raise UsageError(f"unknown penalty {config.penalty!r}; choose one of: none, {', '.join(penalties.PENALTIES)}")
-    for name in ("penalty_weight", "clip", "instance_noise", "hist_avg", "rejection", "mmd"):
-        v = getattr(config, name)
-        if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or v < 0:
-            raise UsageError(f"{name} must be a number >= 0, got {v!r}")
-    a = config.label_smoothing
-    if isinstance(a, bool) or not isinstance(a, (int, float)) or not 0 <= a < 1:
-        raise UsageError(f"label_smoothing must be in [0, 1), got {a!r}")
-    if a > 0 and config.loss not in ("minimax", "nonsaturating"):
-        raise UsageError(f"label_smoothing needs a cross-entropy loss (minimax, nonsaturating), not {config.loss!r}")
-    m = config.pack
-    if isinstance(m, bool) or not isinstance(m, (int, np.integer)) or m <= 0:
-        raise UsageError(f"pack must be a positive integer, got {m!r}")
-    if config.batch % m:
-        raise UsageError(f"batch {config.batch} must be divisible by pack {m}")
-    for name in ("feature_matching", "g_batchnorm", "conditional"):
-        if not isinstance(getattr(config, name), bool):
-            raise UsageError(f"{name} must be true or false, got {getattr(config, name)!r}")
-    for name, on in (("g_batchnorm", config.g_batchnorm), ("mmd", config.mmd > 0)):
-        if on and config.batch < 2:
-            raise UsageError(f"{name} needs a batch of at least 2 (it uses the batch's statistics), "
-                             f"got batch {config.batch}")
-    if config.feature_matching and m > 1:
-        raise UsageError("feature_matching and pack > 1 do not combine (D's features are per pack)")
-    if config.conditional:
-        clash = [name for name, on in (("latent_classes", config.latent_classes > 0),
-                                       ("pack", m > 1), ("penalty", config.penalty != "none"),
-                                       ("feature_matching", config.feature_matching), ("mmd", config.mmd > 0),
-                                       ("truncation", config.truncation > 0), ("rejection", config.rejection > 0),
-                                       ("g_init moments", config.g_init == "moments"),
-                                       ("g_batchnorm", config.g_batchnorm)) if on]
-        if clash:
-            raise UsageError(f"conditional does not combine with {', '.join(clash)}: turn "
-                             f"{'it' if len(clash) == 1 else 'them'} off "
-                             f"(e.g. --latent-classes 0 --pack 1 --truncation 0)")
-
-
-# Per-dataset defaults: what `python -m scratchgan train --data NAME` uses. Each trains well out of the box
-# (docs/modes.md gives the measurements). The common recipe: non-saturating loss, Adam with beta1 = 0.5, a LeakyReLU D,
-# large batches, a linear learning-rate decay over the last part of training (samples tighten onto the
-# modes) and an EMA of G's weights for sampling. On the 2D toys, a 2D latent z and instance noise on D's inputs
-# during the first half of training (D's view of the data is blurred, so its gradient moves mass between
-# distant regions; Sonderby et al. 2016). On the mixtures ring8 and grid25, the latent also carries a discrete
-# code with one class per mixture component (latent_classes; scratchgan/latent.py): p(z) then has separate
-# pieces, G sends each to a mode of its own, and no samples lie on bridges between modes, so the generator
-# alone meets the mode benchmark's targets, with no filter after training (docs/modes.md). grid25 keeps the
-# uniform z on the square it used before the code, and needs no instance noise.
-DEFAULT_CONFIGS = {
-    "gaussian": dict(steps=2000, batch=256, lr_d=2e-4, lr_g=2e-4, z_dim=4, g_hidden=(32, 32),
-                     d_hidden=(32, 32), lr_decay_start=0.5, lr_final=0.05, ema=0.99, eval_every=100),
-    "mixture1d": dict(steps=3000, batch=256, lr_d=1e-3, lr_g=1e-3, z_dim=2, g_hidden=(64, 64),
-                      d_hidden=(64, 64), lr_decay_start=0.5, lr_final=0.05, ema=0.99, instance_noise=0.5,
-                      instance_noise_until=0.5, eval_every=150),
-    "ring8": dict(steps=3000, batch=256, lr_d=2e-3, lr_g=2e-3, z_dim=2, latent_classes=8, g_hidden=(128, 128),
-                  d_hidden=(128, 128), lr_decay_start=0.5, lr_final=0.02, ema=0.999, instance_noise=0.3,
-                  instance_noise_until=0.5, eval_every=150),
-    "grid25": dict(steps=6000, batch=256, lr_d=2e-3, lr_g=2e-3, z_dim=2, latent_classes=25, noise="uniform",
-                   g_hidden=(128, 128), d_hidden=(128, 128), lr_decay_start=0.5, lr_final=0.02, ema=0.999,
-                   eval_every=300),
-    "spiral": dict(steps=5000, batch=256, lr_d=1e-3, lr_g=1e-3, z_dim=2, g_hidden=(128, 128),
-                   d_hidden=(128, 128), lr_decay_start=0.5, lr_final=0.05, ema=0.999, instance_noise=0.1,
-                   instance_noise_until=0.5, eval_every=250),
-    "moons": dict(steps=4000, batch=256, lr_d=1e-3, lr_g=1e-3, z_dim=2, g_hidden=(128, 128),
-                  d_hidden=(128, 128), lr_decay_start=0.5, lr_final=0.05, ema=0.999, instance_noise=0.1,
-                  instance_noise_until=0.5, eval_every=200),
-    "digits": dict(steps=15000, batch=128, lr_d=5e-4, lr_g=5e-4, z_dim=16, g_hidden=(256, 256),
-                   d_hidden=(256, 256), lr_decay_start=0.5, lr_final=0.05, ema=0.999, pack=2, eval_every=0),
-}
-
-
-# The filters that repair a trained generator, as switches: `train --data ring8 --truncation 0.3 --rejection 0.15
-# --restarts 1`. Before the discrete latent (latent_classes) they were part of the mixtures' recipes; the mode
-# table (`python -m scratchgan modes`) switches them on one by one over the default's trained run.
-FILTERS = {
-    "ring8": dict(truncation=0.3, rejection=0.15, restarts=1),
-    "grid25": dict(truncation=0.3, rejection=0.3, restarts=1),
-}
-
-
-# The papers' settings, applied over the dataset's defaults by `train --preset NAME` (options given on the
-# command line win). wgan: Arjovsky et al. 2017, Algorithm 1; wgan-gp: Gulrajani et al. 2017, Algorithm 1;
-# dcgan: Radford et al. 2015, Section 3 (BatchNorm in G; ReLU in G, LeakyReLU 0.2 in D; Adam 2e-4, 0.5).
-PRESETS = {
-    "wgan": dict(loss="wasserstein", clip=0.01, k=5, optimizer="rmsprop", lr_d=5e-5, lr_g=5e-5),
-    "wgan-gp": dict(loss="wasserstein", penalty="gp", penalty_weight=10.0, k=5, optimizer="adam",
-                    beta1=0.0, beta2=0.9, lr_d=1e-4, lr_g=1e-4),
-    "dcgan": dict(loss="nonsaturating", g_batchnorm=True, g_activation="relu", d_activation="leaky_relu",
-                  optimizer="adam", lr_d=2e-4, lr_g=2e-4, beta1=0.5, beta2=0.999, batch=128),
-}
-
-
-def table_recipe(dim, n):
-    """The default recipe for a table of your own, from its dimension d and its number of rows n.
-
-    The 2D toys' recipe without the mixture-specific filters: an MLP pair with hidden widths that grow
-    with d, a latent of about d dimensions (at least 2, at most 32), instance noise for the first half, a
-    linear learning-rate decay over the second half and an EMA of G. Steps grow with n (more rows, more to
-    learn) between 3,000 and 10,000."""
-    width = 64 if dim <= 2 else 128 if dim <= 16 else 256
-    steps = int(min(10000, max(3000, 5 * n)))
-    return dict(steps=steps, batch=min(256, max(32, n // 4)), lr_d=1e-3, lr_g=1e-3, z_dim=int(min(32, max(2, dim))),
-                g_hidden=(width, width), d_hidden=(width, width), lr_decay_start=0.5, lr_final=0.05, ema=0.999,
-                instance_noise=0.1, instance_noise_until=0.5, eval_every=0)
-
-
-def default_config(data, **overrides):
-    """The TrainConfig that trains `data` well out of the box, with `overrides` (field=value) applied.
-
-    data: a dataset's name (DEFAULT_CONFIGS holds their recipes) or the path of a table of your own (its
-    recipe comes from table_recipe)."""
-    check_dataset_name(data)
-    if is_table_path(data):
-        rows = get_dataset(data).rows
-        recipe = table_recipe(rows.shape[1], rows.shape[0])
-    else:
-        recipe = DEFAULT_CONFIGS.get(data, {})
-    fields = dict(recipe, data=data)
-    fields.update(overrides)
-    return TrainConfig.from_dict(fields).validate()

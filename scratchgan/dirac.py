@@ -92,7 +92,7 @@ class PointMass:
 def dirac_trainer(theta, psi, *, h=0.1, objective="minimax", penalty="none", weight=0.0):
     """The library's Trainer on the Dirac-GAN: Shift as G, Scale as D, PointMass as data, plain SGD of step
     h for both, one D-step per G-step. Its train_step is an ALTERNATING step (D first, then G)."""
-    config = TrainConfig(data="gaussian", loss=objective, steps=10 ** 6, k=1, batch=1, lr_d=h, lr_g=h,
+    config = TrainConfig.of(data="gaussian", loss=objective, steps=10 ** 6, k=1, batch=1, lr_d=h, lr_g=h,
                          optimizer="sgd", z_dim=1, ema=0.0, dtype="float64", penalty=penalty,
                          penalty_weight=weight)
     return Trainer(config, G=Shift(theta), D=Scale(psi), data=PointMass())

@@ -82,7 +82,7 @@ class InstanceNoise(Fix):
         self.layer = tricks.InstanceNoise(0.0, rng)       # G(z) + sigma N(0, I) as a layer, for G's step
 
     def begin_iteration(self, trainer):
-        trainer.sigma = tricks.annealed(self.sigma0, trainer.step, self.until * trainer.config.steps)
+        trainer.sigma = tricks.annealed(self.sigma0, trainer.step, self.until * trainer.config.run.steps)
 
     def d_inputs(self, trainer, D, x_real, x_fake):
         if not trainer.sigma:
@@ -175,7 +175,7 @@ class FeatureMatching(Fix):
     name = "feature_matching"
 
     def g_loss_backward(self, trainer, G, z):
-        x_real = tricks.add_instance_noise(trainer.real(trainer.config.batch), trainer.sigma, trainer.rng)
+        x_real = tricks.add_instance_noise(trainer.real(trainer.config.game.batch), trainer.sigma, trainer.rng)
         return tricks.feature_matching_backward(G, trainer.D, x_real, z)
 
 
@@ -193,7 +193,7 @@ class MMDTerm(Fix):
 
     def g_terms(self, trainer, z):
         _, s = data_scale(trainer.data)
-        m = min(MMD_BATCH, trainer.config.batch)
+        m = min(MMD_BATCH, trainer.config.game.batch)
         return mmd.mmd_generator_backward(trainer.G, trainer.real(m), z[:m], MMD_BANDWIDTHS, self.weight, s)
 
 
@@ -222,7 +222,7 @@ class ConditionalLabels(Fix):
         return x_real
 
     def before_g_step(self, trainer):
-        y = conditional.draw_labels(trainer.config.batch, trainer.data.n_classes, trainer.rng)
+        y = conditional.draw_labels(trainer.config.game.batch, trainer.data.n_classes, trainer.rng)
         conditional.set_labels(trainer.G, y)
         conditional.set_labels(trainer.D, y)
 
@@ -302,24 +302,24 @@ class Fixes:
 def from_config(trainer):
     """The pieces trainer.config switches on, in the order they act within each hook."""
     cfg, fixes = trainer.config, []
-    if cfg.conditional:
+    if cfg.fixes.conditional:
         fixes.append(ConditionalLabels())
-    if cfg.instance_noise:
-        fixes.append(InstanceNoise(cfg.instance_noise, cfg.instance_noise_until, trainer.rng))
-    if cfg.pack > 1:
-        fixes.append(Packing(cfg.pack))
-    if cfg.penalty == "gp":
-        fixes.append(GradientPenalty(cfg.penalty_weight))
-    elif cfg.penalty == "r1":
-        fixes.append(R1(cfg.penalty_weight))
-    if cfg.clip:
-        fixes.append(WeightClipping(cfg.clip))
-    if cfg.feature_matching:
+    if cfg.fixes.instance_noise:
+        fixes.append(InstanceNoise(cfg.fixes.instance_noise, cfg.fixes.instance_noise_until, trainer.rng))
+    if cfg.fixes.pack > 1:
+        fixes.append(Packing(cfg.fixes.pack))
+    if cfg.fixes.penalty == "gp":
+        fixes.append(GradientPenalty(cfg.fixes.penalty_weight))
+    elif cfg.fixes.penalty == "r1":
+        fixes.append(R1(cfg.fixes.penalty_weight))
+    if cfg.fixes.clip:
+        fixes.append(WeightClipping(cfg.fixes.clip))
+    if cfg.fixes.feature_matching:
         fixes.append(FeatureMatching())
-    if cfg.mmd:
-        fixes.append(MMDTerm(cfg.mmd))
-    if cfg.hist_avg:
-        fixes.append(HistoricalAveraging(trainer.D, trainer.G, cfg.hist_avg))
+    if cfg.fixes.mmd:
+        fixes.append(MMDTerm(cfg.fixes.mmd))
+    if cfg.fixes.hist_avg:
+        fixes.append(HistoricalAveraging(trainer.D, trainer.G, cfg.fixes.hist_avg))
     if trainer.ema is not None:
         fixes.append(EMA(trainer.ema))
     return fixes

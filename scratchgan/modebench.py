@@ -8,18 +8,17 @@ reverse KL of the mode histogram. It prints and writes a markdown table of mean 
 Every method starts from the dataset's default configuration (the same networks, batch, steps and learning
 rate schedule) and changes only what defines it; the tricks of the default (the discrete latent code,
 instance noise) are switched off for the others, so each row shows its method alone. The default's row is its
-generator alone; the filters that repair a trained generator (config.FILTERS: Jacobian truncation, rejection
+generator alone; the filters that repair a trained generator (recipes.FILTERS: Jacobian truncation, rejection
 sampling, a restart when the two-sample check rejects) are then switched on one by one over the same run.
 """
 
 import concurrent.futures
-import dataclasses
 import time
 
 import numpy as np
 
 from . import metrics
-from .config import FILTERS, PRESETS, default_config
+from .recipes import FILTERS, PRESETS, default_config
 from .errors import UsageError
 from .run import train_with_restarts
 
@@ -38,7 +37,7 @@ METHODS = {
 }
 
 
-# The filters of config.FILTERS switched on over the default's trained run, one more at each stage.
+# The filters of recipes.FILTERS switched on over the default's trained run, one more at each stage.
 STAGES = {
     "default: + truncation": ("truncation",),
     "default: + rejection": ("truncation", "rejection"),
@@ -57,7 +56,7 @@ def run_one(data, method, seed, steps=None):
     """Train one (data, method, seed) and score it. Returns a list of dicts with modes, high_quality,
     reverse_kl, seconds (training, restarts included, plus sampling wall time), attempts (how many trainings
     train_with_restarts ran): one for the method, and for "default" one more per stage (STAGES): the same
-    trained run with the filters of config.FILTERS switched on, their seconds including the default's."""
+    trained run with the filters of recipes.FILTERS switched on, their seconds including the default's."""
     overrides = dict(METHODS[method], seed=seed)
     if steps is not None:
         overrides["steps"] = steps
@@ -70,7 +69,7 @@ def run_one(data, method, seed, steps=None):
     results = [dict(row, **score(samples, trainer.data))]
     if method == "default":
         for stage, switches in STAGES.items():
-            trainer.config = dataclasses.replace(trainer.config, **{k: FILTERS[data][k] for k in switches})
+            trainer.config = trainer.config.replace(**{k: FILTERS[data][k] for k in switches})
             start = time.perf_counter()
             filtered, checks = train_with_restarts(trainer.config, trainer=trainer)   # retrains if the check rejects
             samples = filtered.sample(N_SAMPLES)

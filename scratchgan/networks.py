@@ -2,7 +2,7 @@
 
 build_generator      G: z_dim -> g_hidden... -> dim, then the data box's affine map
 build_discriminator  D: the inverse map, then dim -> d_hidden... -> 1 (a logit); PacGAN packing if asked
-(with config.conditional, both take the label too: a OneHotLabels layer joins onehot(y) to their input)
+(with config.fixes.conditional, both take the label too: a OneHotLabels layer joins onehot(y) to their input)
 data_scale           the centre and scale of a dataset's box, which both maps use
 """
 
@@ -29,19 +29,19 @@ def build_generator(config, data, rng):
     of latent space to rays, a fan folded around the origin, and the first, large steps of training must undo
     those folds (on grid25, seeds whose fold survives the first few hundred steps leave modes nearly empty).
     Spread biases put the kinks all over the latent box, where G needs them to cut it into one piece per mode."""
-    dtype = DTYPES[config.dtype]
-    if config.g_batchnorm:                  # the DCGAN recipe: Linear, BatchNorm, ReLU blocks
+    dtype = DTYPES[config.run.dtype]
+    if config.model.g_batchnorm:                  # the DCGAN recipe: Linear, BatchNorm, ReLU blocks
         from .batchnorm import dcgan_generator
-        net = dcgan_generator([config.z_dim + config.latent_classes, *config.g_hidden, data.dim], rng=rng,
+        net = dcgan_generator([config.model.z_dim + config.model.latent_classes, *config.model.g_hidden, data.dim], rng=rng,
                               dtype=dtype)
     else:
-        labels = data.n_classes if config.conditional else 0      # G(z, y): onehot(y) joins z (conditional)
-        net = nn.mlp([config.z_dim + config.latent_classes + labels, *config.g_hidden, data.dim], rng=rng,
-                     activation=config.g_activation, dtype=dtype)
-        if config.g_first_bias == "uniform":
+        labels = data.n_classes if config.fixes.conditional else 0      # G(z, y): onehot(y) joins z (conditional)
+        net = nn.mlp([config.model.z_dim + config.model.latent_classes + labels, *config.model.g_hidden, data.dim], rng=rng,
+                     activation=config.model.g_activation, dtype=dtype)
+        if config.model.g_first_bias == "uniform":
             first = net.layers[0]
             first.b.data[...] = rng.uniform(-1.0, 1.0, size=first.b.data.shape)
-        if config.conditional:
+        if config.fixes.conditional:
             net = nn.Sequential(OneHotLabels(data.n_classes), *net.layers)
     m, s = data_scale(data)
     return nn.Sequential(*net.layers, nn.FixedAffine(s, m, dtype))
@@ -51,13 +51,13 @@ def build_discriminator(config, data, rng):
     """D: (x - m) / s (see nn.FixedAffine), then an MLP dim -> d_hidden... -> 1 whose output is a logit l,
     D(x) = sigmoid(l). The first layer's biases are drawn from U(-1, 1) instead of 0, so its units' kinks
     (hyperplanes w.x + b = 0) spread over the data box instead of all passing through its centre."""
-    dtype = DTYPES[config.dtype]
-    k = config.pack                         # PacGAN: D reads k samples side by side (k = 1: plain D)
-    labels = data.n_classes if config.conditional else 0          # D(x, y): onehot(y) joins x (conditional)
-    net = nn.mlp([data.dim * k + labels, *config.d_hidden, 1], rng=rng, activation=config.d_activation, dtype=dtype)
+    dtype = DTYPES[config.run.dtype]
+    k = config.fixes.pack                         # PacGAN: D reads k samples side by side (k = 1: plain D)
+    labels = data.n_classes if config.fixes.conditional else 0          # D(x, y): onehot(y) joins x (conditional)
+    net = nn.mlp([data.dim * k + labels, *config.model.d_hidden, 1], rng=rng, activation=config.model.d_activation, dtype=dtype)
     first = net.layers[0]
     first.b.data[...] = rng.uniform(-1.0, 1.0, size=first.b.data.shape)
     m, s = data_scale(data)
-    layers = [OneHotLabels(data.n_classes)] if config.conditional else []
+    layers = [OneHotLabels(data.n_classes)] if config.fixes.conditional else []
     D = nn.Sequential(nn.FixedAffine(np.tile(1.0 / s, k), np.tile(-m / s, k), dtype), *layers, *net.layers)
     return tricks.Packed(D, k) if k > 1 else D

@@ -9,7 +9,6 @@ load_run, Run         a finished run, loaded from its directory, to draw new sam
                       (`python -m scratchgan sample RUN_DIR -n N --out FILE` from the command line)
 """
 
-import dataclasses
 import math
 import os
 
@@ -22,13 +21,13 @@ from .trainer import Trainer
 
 
 def train_to_the_end(trainer):
-    """Train until trainer.step reaches trainer.config.steps (the default `train` of train_with_restarts)."""
-    return trainer.train(trainer.config.steps - trainer.step)
+    """Train until trainer.step reaches trainer.config.run.steps (the default `train` of train_with_restarts)."""
+    return trainer.train(trainer.config.run.steps - trainer.step)
 
 
 def train_with_restarts(config, *, trainer=None, train=train_to_the_end, on_restart=None):
-    """Train to config.steps; while the finished run fails its two-sample check and its attempt number is
-    below config.restarts, train again from a fresh random stream (config.attempt + 1). Of the attempts,
+    """Train to config.run.steps; while the finished run fails its two-sample check and its attempt number is
+    below config.run.restarts, train again from a fresh random stream (config.run.attempt + 1). Of the attempts,
     keep the one whose samples the check found closest to the data (smallest MMD^2).
 
     GAN training is a non-convex game: on grid25, with the connected latent of the earlier recipe, about one
@@ -38,20 +37,20 @@ def train_with_restarts(config, *, trainer=None, train=train_to_the_end, on_rest
     trainer: start from this one (e.g. resumed from a checkpoint) instead of Trainer(config).
     train: function(trainer) that trains it to the end (the command line's adds checkpoints and progress).
     on_restart: function(trainer, check), called with each rejected attempt before the next one starts.
-    Returns (kept trainer, the check result of every attempt in order; empty when config.restarts = 0)."""
+    Returns (kept trainer, the check result of every attempt in order; empty when config.run.restarts = 0)."""
     trainer = Trainer(config) if trainer is None else trainer
     train(trainer)
     best, best_mmd2, checks = trainer, math.inf, []
-    while config.restarts:
+    while config.run.restarts:
         check = trainer.two_sample_check()
         checks.append(check)
         if check["mmd2"] < best_mmd2:
             best, best_mmd2 = trainer, check["mmd2"]
-        if not check["rejects"] or trainer.config.attempt >= config.restarts:
+        if not check["rejects"] or trainer.config.run.attempt >= config.run.restarts:
             break
         if on_restart is not None:
             on_restart(trainer, check)
-        trainer = Trainer(dataclasses.replace(trainer.config, attempt=trainer.config.attempt + 1))
+        trainer = Trainer(trainer.config.replace(attempt=trainer.config.run.attempt + 1))
         train(trainer)
     return best, checks
 
@@ -90,9 +89,9 @@ def final_metrics(trainer, samples, n_test=1000):
         out.update(metrics.two_sample_report(real[:n], samples[:n], rng=rng))
     if data.images is not None:            # a classifier's view: classes, confidence, Frechet distance, copying
         out.update(digit_metrics.digit_report(samples, data))
-    if trainer.config.conditional and data.centers is not None:
+    if trainer.config.fixes.conditional and data.centers is not None:
         out["label_agreement"] = label_agreement(trainer, lambda x: metrics.nearest_centre(x, data.centers))
-    elif trainer.config.conditional and data.images is not None:   # read by a classifier the GAN never saw
+    elif trainer.config.fixes.conditional and data.images is not None:   # read by a classifier the GAN never saw
         out["label_agreement"] = label_agreement(trainer, digit_metrics.digit_classifier(data).predict)
     if data.dim == 1:
         ks, p = metrics.ks_test(real, samples)
@@ -123,7 +122,7 @@ class Run:
         self.run_dir = run_dir
 
     def __repr__(self):
-        return f"Run({self.run_dir!r}, data={self.config.data!r}, step={self.trainer.step})"
+        return f"Run({self.run_dir!r}, data={self.config.run.data!r}, step={self.trainer.step})"
 
     def sample(self, n, seed=0, label=None):
         """(n, dim) samples drawn by the run's own sampler, from a random stream seeded by `seed`: the same

@@ -10,7 +10,6 @@ Each function takes a Trainer (scratchgan.trainer) and reads its config, G, G_em
 Trainer.sample, .ratio_discriminator and .two_sample_check call them.
 """
 
-import dataclasses
 
 import numpy as np
 
@@ -29,23 +28,23 @@ CHECK_ALPHA = 0.01       # its level
 
 
 def sample(trainer, n, rng=None, *, rejection=True, label=None):
-    """(n, dim) samples G(z) (from the EMA weights when config.ema > 0), z from trainer.sample_rng by default.
+    """(n, dim) samples G(z) (from the EMA weights when config.fixes.ema > 0), z from trainer.sample_rng by default.
 
-    With config.truncation = q > 0, n / (1 - q) latent points are drawn and the n whose ||dG/deps|| is
+    With config.sampling.truncation = q > 0, n / (1 - q) latent points are drawn and the n whose ||dG/deps|| is
     smallest are kept (scratchgan.truncation). eps is z's continuous part, its first z_dim coordinates: the
     class code of latent_classes is left out (with no code, eps is all of z).
-    With config.rejection = sigma > 0 (and rejection=True), those samples are the proposals of
+    With config.sampling.rejection = sigma > 0 (and rejection=True), those samples are the proposals of
     discriminator rejection sampling (scratchgan.rejection): a D fitted to them at the current step
     keeps each with probability min(1, exp(l(x) - log M)). Evaluations during training pass
     rejection=False (fitting that D takes a few seconds).
-    A conditional run (config.conditional) draws each sample's class uniformly, or all of class `label`.
+    A conditional run (config.fixes.conditional) draws each sample's class uniformly, or all of class `label`.
     Data whose values have a range (data.value_range: the digits' 0..16) get their samples clipped into it."""
     rng = trainer.sample_rng if rng is None else rng
-    if label is not None and not trainer.config.conditional:
-        raise UsageError(f"--label needs a run trained with --conditional; this {trainer.config.data} run was not")
-    if trainer.config.conditional:
+    if label is not None and not trainer.config.fixes.conditional:
+        raise UsageError(f"--label needs a run trained with --conditional; this {trainer.config.run.data} run was not")
+    if trainer.config.fixes.conditional:
         x = conditional_sample(trainer, int(n), rng, label)
-    elif trainer.config.rejection > 0 and rejection:
+    elif trainer.config.sampling.rejection > 0 and rejection:
         x, _ = rejection_sample(lambda m: propose(trainer, m, rng), trainer.ratio_discriminator(), int(n), rng)
     else:
         x = propose(trainer, int(n), rng)
@@ -59,7 +58,7 @@ def propose(trainer, n, rng):
     G.eval()
     try:
         cfg = trainer.config           # the Jacobian over the continuous part of z (eps), not its code
-        x, _ = truncated_sample(G, lambda m: trainer.noise(m, rng), n, cfg.truncation, dims=cfg.z_dim)
+        x, _ = truncated_sample(G, lambda m: trainer.noise(m, rng), n, cfg.sampling.truncation, dims=cfg.model.z_dim)
         return x
     finally:
         G.train()
@@ -87,14 +86,14 @@ def ratio_discriminator(trainer):
     """A fresh D of rejection sampling, fitted to the sampler of the current step.
 
     A fresh unpacked D of config's architecture, trained by scratchgan.rejection.fit_ratio on data
-    against RATIO_POOL proposals, inputs blurred by N(0, config.rejection^2). It has its own random
-    stream, seeded by (config.seed, step), so fitting it never changes the training or sampling streams
+    against RATIO_POOL proposals, inputs blurred by N(0, config.sampling.rejection^2). It has its own random
+    stream, seeded by (config.run.seed, step), so fitting it never changes the training or sampling streams
     and a resumed run refits the same D. Trainer.ratio_discriminator keeps it while G is unchanged."""
     cfg = trainer.config
-    rng = np.random.default_rng([cfg.seed, trainer.step, 7])
-    D = build_discriminator(dataclasses.replace(cfg, pack=1), trainer.data, rng)
+    rng = np.random.default_rng([cfg.run.seed, trainer.step, 7])
+    D = build_discriminator(cfg.replace(pack=1), trainer.data, rng)
     fit_ratio(D, lambda m, r: trainer.data.sample(m, r, dtype=trainer.dtype), propose(trainer, RATIO_POOL, rng),
-              cfg.rejection, RATIO_STEPS, cfg.batch, rng)
+              cfg.sampling.rejection, RATIO_STEPS, cfg.game.batch, rng)
     return D
 
 
@@ -108,7 +107,7 @@ def two_sample_check(trainer):
     step), leaves the others untouched.
     Returns {"mmd2", "p_value", "rejects"}, rejects = p_value <= CHECK_ALPHA."""
     cfg = trainer.config
-    rng = np.random.default_rng([cfg.seed, cfg.attempt, trainer.step, 11])
+    rng = np.random.default_rng([cfg.run.seed, cfg.run.attempt, trainer.step, 11])
     x = trainer.sample(CHECK_SAMPLES, rng).astype(np.float64)
     y = trainer.data.sample(CHECK_SAMPLES, rng, dtype=np.float64)
     h = CHECK_BANDWIDTH * float(np.mean(data_scale(trainer.data)[1]))

@@ -112,40 +112,40 @@ def _vec(a):
 def format_trace(trainer, trace):
     """The stages of one traced iteration as lines of text, in the order they happened."""
     cfg = trainer.config
-    m = cfg.batch
-    lines = [f"One iteration of Algorithm 1 in slow motion: {cfg.data}, seed {cfg.seed}, iteration {trainer.step} "
-             f"of the recipe's {cfg.steps}",
-             f"(loss {cfg.loss}, k = {cfg.k}, batch m = {m}, {cfg.optimizer} lr_d {trainer.opt_d.lr:.3g} "
-             f"lr_g {trainer.opt_g.lr:.3g}" + (f", PacGAN packs of {cfg.pack}" if cfg.pack > 1 else "")
+    m = cfg.game.batch
+    lines = [f"One iteration of Algorithm 1 in slow motion: {cfg.run.data}, seed {cfg.run.seed}, iteration {trainer.step} "
+             f"of the recipe's {cfg.run.steps}",
+             f"(loss {cfg.game.loss}, k = {cfg.game.k}, batch m = {m}, {cfg.game.optimizer} lr_d {trainer.opt_d.lr:.3g} "
+             f"lr_g {trainer.opt_g.lr:.3g}" + (f", PacGAN packs of {cfg.fixes.pack}" if cfg.fixes.pack > 1 else "")
              + (f", instance noise sigma {trace['sigma']:.3f}" if trace["sigma"] else "") + ")"]
-    if cfg.k > 1:
-        lines += [f"(k = {cfg.k} D-steps: stages 1-5 show the last of them)"]
+    if cfg.game.k > 1:
+        lines += [f"(k = {cfg.game.k} D-steps: stages 1-5 show the last of them)"]
     lines += [""]
     x_fake = trace["x_fake"]
     lines += ["1. G draws samples from z",
-              f"     z ~ p(z) ({cfg.noise})    shape {trace['z'].shape}" + (
-                  f"   z = (eps, 3 e_c): eps ({cfg.noise}) in R^{cfg.z_dim}, then a code of class c ~ "
-                  f"Uniform{{0..{cfg.latent_classes - 1}}} (scratchgan/latent.py)" if cfg.latent_classes else ""),
+              f"     z ~ p(z) ({cfg.model.noise})    shape {trace['z'].shape}" + (
+                  f"   z = (eps, 3 e_c): eps ({cfg.model.noise}) in R^{cfg.model.z_dim}, then a code of class c ~ "
+                  f"Uniform{{0..{cfg.model.latent_classes - 1}}} (scratchgan/latent.py)" if cfg.model.latent_classes else ""),
               f"     x_fake = G(z)        shape {x_fake.shape}   mean {_vec(x_fake.mean(0))}   std {_vec(x_fake.std(0))}",
               f"     x_real ~ pi          shape {trace['x_real'].shape}   mean {_vec(trace['x_real'].mean(0))}"
               f"   std {_vec(trace['x_real'].std(0))}", ""]
     lines += [f"2. D classifies the real and the fake batch, stacked into one pass of {2 * m} rows"]
     if trace["sigma"]:
         lines += [f"     instance noise: D sees x + {trace['sigma']:.3f} * N(0, I), real and fake alike"]
-    if cfg.pack > 1:
+    if cfg.fixes.pack > 1:
         d = x_fake.shape[1]
-        lines += [f"     PacGAN: D judges packs of {cfg.pack} samples side by side, "
-                  f"({m // cfg.pack}, {cfg.pack * d}) per batch"]
+        lines += [f"     PacGAN: D judges packs of {cfg.fixes.pack} samples side by side, "
+                  f"({m // cfg.fixes.pack}, {cfg.fixes.pack * d}) per batch"]
     lines += [f"     logits l = D's output, shape {trace['logits_shape']} per batch; D(x) = sigmoid(l)",
               f"     mean D(x_real) = {trace['d_real']:.6f}",
               f"     mean D(G(z))   = {trace['d_fake']:.6f}", ""]
-    formula_d, formula_g = LOSS_FORMULAS.get(cfg.loss, ("the objective's d_loss", "the objective's g_loss"))
+    formula_d, formula_g = LOSS_FORMULAS.get(cfg.game.loss, ("the objective's d_loss", "the objective's g_loss"))
     lines += ["3. D's loss, on the two batches' logits",
               f"     L_D = {formula_d}",
               f"     L_D = {trace['loss_d']:.6f}", ""]
     lines += ["4. D's gradient dL_D/dphi, backpropagated through D's layers"]
     lines += _table(trace["d_grad"], "||dL_D/dphi||") + [""]
-    lines += [f"5. D's update, {UPDATE_RULES[cfg.optimizer]}"]
+    lines += [f"5. D's update, {UPDATE_RULES[cfg.game.optimizer]}"]
     lines += _table(trace["d_step"], "||phi_new - phi_old||") + [""]
     lines += ["6. G's step: fresh z, x = G(z), judged by D just updated; dL_G/dx flows back through D",
               "   (its parameters held fixed) into G's parameters",

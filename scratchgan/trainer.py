@@ -21,10 +21,10 @@ from .networks import build_discriminator, build_generator, data_scale
 
 
 def make_optimizer(config, params, lr):
-    """config.optimizer over params: Adam(betas=(beta1, beta2)), RMSprop (alpha 0.99) or plain SGD."""
-    if config.optimizer == "adam":
-        return optim.Adam(params, lr=lr, betas=(config.beta1, config.beta2))
-    return optim.OPTIMIZERS[config.optimizer](params, lr=lr)
+    """config.game.optimizer over params: Adam(betas=(beta1, beta2)), RMSprop (alpha 0.99) or plain SGD."""
+    if config.game.optimizer == "adam":
+        return optim.Adam(params, lr=lr, betas=(config.game.beta1, config.game.beta2))
+    return optim.OPTIMIZERS[config.game.optimizer](params, lr=lr)
 
 
 def grad_norm(params):
@@ -55,8 +55,8 @@ class Trainer:
     with L_D and L_G given by `objective` (scratchgan.losses). G's gradient flows *through* D into theta,
     but D's parameters are not touched (generator_backward freezes them).
 
-    Randomness. The one seed config.seed is split with np.random.SeedSequence(seed).spawn(2) (for a
-    restart, config.attempt = a > 0: SeedSequence([seed, a]).spawn(2)) into
+    Randomness. The one seed config.run.seed is split with np.random.SeedSequence(seed).spawn(2) (for a
+    restart, config.run.attempt = a > 0: SeedSequence([seed, a]).spawn(2)) into
       .rng         draws the networks' initial weights, then every minibatch of training, in order;
       .sample_rng  draws the noise of sample() and evaluate() only,
     so sampling or evaluating never changes the training stream: the same seed gives bit-identical runs,
@@ -71,25 +71,25 @@ class Trainer:
 
     def __init__(self, config, *, G=None, D=None, data=None, objective=None, fixes=()):
         self.config = config.validate()
-        self.dtype = DTYPES[config.dtype]
-        entropy = config.seed if config.attempt == 0 else [config.seed, config.attempt]
+        self.dtype = DTYPES[config.run.dtype]
+        entropy = config.run.seed if config.run.attempt == 0 else [config.run.seed, config.run.attempt]
         train_seed, sample_seed = np.random.SeedSequence(entropy).spawn(2)
         self.rng = np.random.default_rng(train_seed)
         self.sample_rng = np.random.default_rng(sample_seed)
-        self.data = data if data is not None else get_dataset(config.data)
-        if config.conditional and self.data.n_classes is None:
+        self.data = data if data is not None else get_dataset(config.run.data)
+        if config.fixes.conditional and self.data.n_classes is None:
             raise UsageError(f"conditional needs labelled data (digits, or a mixture such as ring8 or grid25); "
                              f"{self.data.name} has no labels")
-        smoothing = {"real_label": 1.0 - config.label_smoothing} if config.label_smoothing else {}
-        self.objective = objective if objective is not None else losses.get_loss(config.loss, **smoothing)
+        smoothing = {"real_label": 1.0 - config.fixes.label_smoothing} if config.fixes.label_smoothing else {}
+        self.objective = objective if objective is not None else losses.get_loss(config.game.loss, **smoothing)
         self.G = G if G is not None else build_generator(config, self.data, self.rng)
-        if G is None and config.g_init == "moments":
-            warmstart.warm_start(self.G, self.data, config.z_dim, config.noise, self.rng, data_scale(self.data)[1],
-                                 batch=config.batch, dtype=self.dtype, classes=config.latent_classes)
+        if G is None and config.model.g_init == "moments":
+            warmstart.warm_start(self.G, self.data, config.model.z_dim, config.model.noise, self.rng, data_scale(self.data)[1],
+                                 batch=config.game.batch, dtype=self.dtype, classes=config.model.latent_classes)
         self.D = D if D is not None else build_discriminator(config, self.data, self.rng)
-        self.opt_g = make_optimizer(config, self.G.parameters(), config.lr_g)
-        self.opt_d = make_optimizer(config, self.D.parameters(), config.lr_d)
-        self.ema = tricks.EMA(self.G, config.ema) if config.ema > 0 else None
+        self.opt_g = make_optimizer(config, self.G.parameters(), config.game.lr_g)
+        self.opt_d = make_optimizer(config, self.D.parameters(), config.game.lr_d)
+        self.ema = tricks.EMA(self.G, config.fixes.ema) if config.fixes.ema > 0 else None
         self.G_ema = self.ema.module if self.ema is not None else None
         self._ratio = None        # (step, D) of rejection sampling, see ratio_discriminator
         self.sigma = 0.0          # instance noise's sigma at this iteration (0: none)
@@ -105,7 +105,7 @@ class Trainer:
         """z: (n, z_dim + latent_classes) draws from p(z) (scratchgan.latent), from the training stream unless
         another Generator is given."""
         cfg = self.config
-        return sample_latent(n, cfg.z_dim, self.rng if rng is None else rng, cfg.noise, cfg.latent_classes,
+        return sample_latent(n, cfg.model.z_dim, self.rng if rng is None else rng, cfg.model.noise, cfg.model.latent_classes,
                              dtype=self.dtype)
 
     def real(self, n):
@@ -118,11 +118,11 @@ class Trainer:
         """Multiplier of both learning rates at iteration `step` (0-based): 1 until lr_decay_start * steps,
         then falling linearly to lr_final at the last iteration (steps - 1) and staying there."""
         cfg = self.config
-        start = cfg.lr_decay_start * cfg.steps
-        if cfg.lr_final == 1.0 or step < start:
+        start = cfg.game.lr_decay_start * cfg.run.steps
+        if cfg.game.lr_final == 1.0 or step < start:
             return 1.0
-        frac = min(1.0, (step - start) / max(cfg.steps - 1 - start, 1.0))
-        return 1.0 + frac * (cfg.lr_final - 1.0)
+        frac = min(1.0, (step - start) / max(cfg.run.steps - 1 - start, 1.0))
+        return 1.0 + frac * (cfg.game.lr_final - 1.0)
 
     def train_step(self, observe=unobserved):
         """One iteration of Algorithm 1: k D-steps, then one G-step. Returns its history record (floats).
@@ -132,10 +132,10 @@ class Trainer:
         of a D-step), "d_backward" (loss_d, real_logits, fake_logits, sigma: D's .grad holds dL_D/dphi),
         "d_update", then "g_backward" (z, loss_g: G's .grad holds dL_G/dtheta) and "g_update". It only looks:
         the iteration is the same with or without it."""
-        m, fixes = self.config.batch, self.fixes
+        m, fixes = self.config.game.batch, self.fixes
         lr_factor = self.set_learning_rates()                # constant, then a linear decay (lr_factor)
         fixes.begin_iteration(self)                          # e.g. instance noise's sigma for this iteration
-        for _ in range(self.config.k):                       # "for k steps do"
+        for _ in range(self.config.game.k):                       # "for k steps do"
             x_real = fixes.real_batch(self, m)               # "sample m examples x ~ pi"
             z = self.noise(m)                                # "sample m noise samples z ~ p(z)"
             x_fake = self.G.forward(z)                       # G(z), a constant for D's step
@@ -162,10 +162,10 @@ class Trainer:
         return self.record(L_D, L_G, real_logits, fake_logits, norm_d, norm_g, lr_factor)
 
     def set_learning_rates(self):
-        """Both optimizers' learning rates for this iteration: config.lr_d and lr_g times lr_factor(step)."""
+        """Both optimizers' learning rates for this iteration: config.game.lr_d and lr_g times lr_factor(step)."""
         factor = self.lr_factor(self.step)
-        self.opt_d.lr = self.config.lr_d * factor
-        self.opt_g.lr = self.config.lr_g * factor
+        self.opt_d.lr = self.config.game.lr_d * factor
+        self.opt_g.lr = self.config.game.lr_g * factor
         return factor
 
     def finite_gradient(self, player, loss, params):
@@ -225,14 +225,14 @@ class Trainer:
                                            f"({p.name}) of {net_name} is not finite")
 
     def train(self, n_steps, callback=None):
-        """Run n_steps iterations; evaluate every config.eval_every and call callback(self) every
-        config.log_every iterations (counted on self.step, so resumed runs keep the same rhythm)."""
+        """Run n_steps iterations; evaluate every config.run.eval_every and call callback(self) every
+        config.run.log_every iterations (counted on self.step, so resumed runs keep the same rhythm)."""
         cfg = self.config
         for _ in range(int(n_steps)):
             self.train_step()
-            if cfg.eval_every and self.step % cfg.eval_every == 0:
+            if cfg.run.eval_every and self.step % cfg.run.eval_every == 0:
                 self.evaluate()
-            if callback is not None and self.step % cfg.log_every == 0:
+            if callback is not None and self.step % cfg.run.log_every == 0:
                 callback(self)
         return self
 
@@ -262,11 +262,11 @@ class Trainer:
         return keys
 
     def evaluate(self):
-        """Measure the current generator on config.eval_samples samples (drawn from .sample_rng) and append
+        """Measure the current generator on config.run.eval_samples samples (drawn from .sample_rng) and append
         to history: eval_step, eval_mmd (the unbiased MMD^2 estimate, metrics.mmd_test, on 500 of them against
     500 data samples), and for mixtures
         of Gaussians eval_modes, eval_high_quality, eval_reverse_kl (metrics.mode_coverage). Returns them."""
-        n = self.config.eval_samples
+        n = self.config.run.eval_samples
         x_fake = self.sample(n, rejection=False)
         record = {"eval_step": self.step}
         if not np.all(np.isfinite(x_fake)):

@@ -12,7 +12,7 @@ def tiny(**kw):
     fields = dict(data="ring8", steps=40, batch=32, z_dim=4, g_hidden=(16,), d_hidden=(16,), log_every=5,
                   eval_every=10, ema=0.9, lr_decay_start=0.5, lr_final=0.1)
     fields.update(kw)
-    return TrainConfig(**fields)
+    return TrainConfig.of(**fields)
 
 
 def assert_same_state(a, b):

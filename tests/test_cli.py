@@ -71,11 +71,14 @@ def test_1d_run_and_its_figures(tmp_path, capsys):
 
 BAD = [
     (["--data", "rings"], "unknown dataset 'rings'; choose one of: gaussian, mixture1d, ring8, grid25"),
-    (["--data", "ring8", "--lr", "0"], "--lr must be a positive number"),
-    (["--data", "ring8", "--lr", "-0.001"], "--lr must be a positive number"),
-    (["--data", "ring8", "--steps", "0"], "--steps must be a positive integer"),
-    (["--data", "ring8", "--k", "0"], "--k must be a positive integer"),
-    (["--data", "ring8", "--batch", "-5"], "--batch must be a positive integer"),
+    (["--data", "ring8", "--lr", "0"], "lr_d must be a positive number, got 0.0"),
+    (["--data", "ring8", "--lr-g", "-0.001"], "lr_g must be a positive number, got -0.001"),
+    (["--data", "ring8", "--steps", "0"], "steps must be a positive integer, got 0"),
+    (["--data", "ring8", "--k", "0"], "k must be a positive integer, got 0"),
+    (["--data", "ring8", "--batch", "-5"], "batch must be a positive integer, got -5"),
+    (["--data", "ring8", "--z-dim", "0"], "z_dim must be a positive integer, got 0"),
+    (["--data", "ring8", "--g-hidden", "64,0"], "g_hidden must hold positive layer widths, got (64, 0)"),
+    (["--data", "ring8", "--g-activation", "gelu"], "unknown g_activation 'gelu'; choose one of: relu"),
     (["--data", "ring8", "--loss", "hinged"], "unknown loss 'hinged'"),
     (["--data", "ring8", "--restarts", "-1"], "restarts must be a non-negative integer, got -1"),
     (["--data", "ring8", "--latent-classes", "-1"], "latent_classes must be a non-negative integer, got -1"),
@@ -231,7 +234,7 @@ def test_divergence_stops_naming_the_step_and_keeps_the_last_good_checkpoint(tmp
 def test_a_run_failing_its_two_sample_check_is_trained_again_and_the_closer_attempt_kept(
         tmp_path, capsys, monkeypatch, second_mmd2, kept):
     def check(self):
-        first = self.config.attempt == 0
+        first = self.config.run.attempt == 0
         return {"mmd2": 0.2 if first else second_mmd2, "p_value": 0.005 if first else 0.4, "rejects": first}
 
     monkeypatch.setattr(Trainer, "two_sample_check", check)
@@ -243,9 +246,9 @@ def test_a_run_failing_its_two_sample_check_is_trained_again_and_the_closer_atte
     assert f"2 attempts, the first failing its two-sample check; kept attempt {kept + 1}" in stdout
     metrics = json.load(open(os.path.join(out, "metrics.json")))
     assert [c["rejects"] for c in metrics["two_sample_checks"]] == [True, False]
-    assert metrics["config"]["attempt"] == kept
-    assert load_trainer(os.path.join(out, "checkpoint.npz")).config.attempt == kept
-    assert load_trainer(os.path.join(out, "checkpoint-attempt1.npz")).config.attempt == 0
+    assert metrics["config"]["run"]["attempt"] == kept
+    assert load_trainer(os.path.join(out, "checkpoint.npz")).config.run.attempt == kept
+    assert load_trainer(os.path.join(out, "checkpoint-attempt1.npz")).config.run.attempt == 0
     from scratchgan.plots import _metrics_note
     assert _metrics_note(out).endswith(f" · attempt {kept + 1} of 2")     # the figures' titles say it
 

@@ -7,7 +7,7 @@ import pytest
 
 from scratchgan import conditional, gradcheck, losses, nn
 from scratchgan.cli import main
-from scratchgan.config import default_config
+from scratchgan.recipes import default_config
 from scratchgan.trainer import Trainer
 
 F64 = np.float64

@@ -13,7 +13,7 @@ import scipy.linalg
 from PIL import Image
 
 from scratchgan import digit_metrics as dm
-from scratchgan.config import default_config
+from scratchgan.recipes import default_config
 from scratchgan.data import Rows, get_dataset
 from scratchgan.gradcheck import check_function
 from scratchgan.plots import animation

@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 
-from scratchgan.config import TrainConfig, default_config
+from scratchgan.config import TrainConfig
+from scratchgan.recipes import default_config
 from scratchgan.data import sample_noise
 from scratchgan.latent import CLASS_SCALE, latent_class, sample_latent
 from scratchgan.plots.field2d import latent_grid
@@ -50,9 +51,9 @@ def test_trainer_draws_z_with_the_code_and_G_takes_it():
 
 def test_latent_classes_must_be_a_non_negative_integer():
     with pytest.raises(ValueError, match="latent_classes must be a non-negative integer"):
-        TrainConfig(latent_classes=-1).validate()
+        TrainConfig.of(latent_classes=-1).validate()
     with pytest.raises(ValueError, match="latent_classes must be a non-negative integer"):
-        TrainConfig(latent_classes=2.5).validate()
+        TrainConfig.of(latent_classes=2.5).validate()
 
 
 def test_the_manifold_grid_has_one_piece_per_class():
@@ -77,4 +78,4 @@ def test_the_mixture_recipes_are_told_the_number_of_modes():
     from scratchgan.data import get_dataset
     for name, k in (("ring8", 8), ("grid25", 25)):
         assert len(get_dataset(name).centers) == k
-        assert default_config(name).latent_classes == k
+        assert default_config(name).model.latent_classes == k

@@ -73,10 +73,10 @@ def test_gradient_through_G_in_data_units():
 def test_trainer_adds_the_mmd_gradient_to_the_gan_gradient():
     # L_G = nonsaturating(D(G(z))) + w MMD^2(G(z[:m]), x_real), x_real drawn from the training stream:
     # the trainer's gradient must be the derivative of exactly this sum.
-    cfg = TrainConfig(data="ring8", dtype="float64", z_dim=3, g_hidden=(8,), d_hidden=(8,), batch=16, mmd=2.0,
+    cfg = TrainConfig.of(data="ring8", dtype="float64", z_dim=3, g_hidden=(8,), d_hidden=(8,), batch=16, mmd=2.0,
                       seed=5)
     t = Trainer(cfg)
-    z = t.noise(cfg.batch)
+    z = t.noise(cfg.game.batch)
     state = t.rng.bit_generator.state
     t.G.zero_grad()
     t.generator_step_backward(z)
@@ -85,9 +85,9 @@ def test_trainer_adds_the_mmd_gradient_to_the_gan_gradient():
 
     def loss():
         t.rng.bit_generator.state = state            # the same real batch every evaluation
-        x_real = t.real(cfg.batch)
+        x_real = t.real(cfg.game.batch)
         gan = t.objective.g_loss(t.D.forward(t.G.forward(z)))[0]
-        return gan + cfg.mmd * mmd.mmd2_and_grad(t.G.forward(z) / s, x_real / s, MMD_BANDWIDTHS)[0]
+        return gan + cfg.fixes.mmd * mmd.mmd2_and_grad(t.G.forward(z) / s, x_real / s, MMD_BANDWIDTHS)[0]
 
     arrays = {f"G.{p.name}{i}": p.data for i, p in enumerate(t.G.parameters())}
     res = gradcheck.check_function(loss, arrays, analytic)
@@ -110,6 +110,6 @@ def test_mmd_term_pulls_samples_into_an_empty_mode():
 
 def test_negative_weight_is_refused_in_one_line():
     with pytest.raises(ValueError, match="mmd must be a number >= 0"):
-        TrainConfig(mmd=-1.0).validate()
+        TrainConfig.of(mmd=-1.0).validate()
     with pytest.raises(ValueError, match="mmd2_and_grad"):
         mmd.mmd2_and_grad(np.zeros((1, 2)), np.zeros((5, 2)), (1.0,))

@@ -5,19 +5,19 @@ import pytest
 
 from scratchgan import modebench, sampling
 from scratchgan.cli import main
-from scratchgan.config import default_config
+from scratchgan.recipes import default_config
 
 
 def test_methods_change_only_what_defines_them():
     base = default_config("ring8")
     for name, overrides in modebench.METHODS.items():
         cfg = default_config("ring8", **overrides)
-        assert (cfg.g_hidden, cfg.d_hidden, cfg.batch) == (base.g_hidden, base.d_hidden, base.batch), name
-        assert cfg.truncation == 0.0 and cfg.rejection == 0.0 and cfg.restarts == 0, name   # G alone, every row
+        assert (cfg.model.g_hidden, cfg.model.d_hidden, cfg.game.batch) == (base.model.g_hidden, base.model.d_hidden, base.game.batch), name
+        assert cfg.sampling.truncation == 0.0 and cfg.sampling.rejection == 0.0 and cfg.run.restarts == 0, name   # G alone, every row
         if name != "default":
-            assert cfg.instance_noise == 0.0 and cfg.latent_classes == 0
-    assert default_config("ring8", **modebench.METHODS["wgan-gp"]).penalty == "gp"
-    assert default_config("ring8", **modebench.METHODS["pacgan"]).pack == 2
+            assert cfg.fixes.instance_noise == 0.0 and cfg.model.latent_classes == 0
+    assert default_config("ring8", **modebench.METHODS["wgan-gp"]).fixes.penalty == "gp"
+    assert default_config("ring8", **modebench.METHODS["pacgan"]).fixes.pack == 2
 
 
 def test_run_one_scores_the_protocol_sample():

@@ -29,7 +29,7 @@ import sys
 import numpy as np
 import pytest
 
-from scratchgan import config, sampling
+from scratchgan import recipes, sampling
 from scratchgan.cli import main
 
 DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data")
@@ -61,8 +61,8 @@ N_SAMPLES = "500"
 def train_pin(name, out, monkeypatch):
     """Run the pinned training `name` into directory `out`; return its samples.npy."""
     data, recipe, steps = TRAINING_PINS[name]
-    recipe = config.DEFAULT_CONFIGS[data] if recipe is None else recipe
-    monkeypatch.setitem(config.DEFAULT_CONFIGS, data, dict(recipe, dtype="float64"))
+    recipe = recipes.DEFAULT_CONFIGS[data] if recipe is None else recipe
+    monkeypatch.setitem(recipes.DEFAULT_CONFIGS, data, dict(recipe, dtype="float64"))
     monkeypatch.setattr(sampling, "RATIO_STEPS", 300)      # a shorter fit of rejection's D: same code, faster
     monkeypatch.setattr(sampling, "RATIO_POOL", 4000)
     args = ["train", "--data", data, "--steps", str(steps), "--seed", "5", "--n-samples", N_SAMPLES]

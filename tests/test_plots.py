@@ -9,7 +9,7 @@ import pytest
 from PIL import Image
 
 from scratchgan import checkpoint, cli, errors, losses, nn, plots
-from scratchgan.config import default_config
+from scratchgan.recipes import default_config
 from scratchgan.trainer import Trainer
 
 

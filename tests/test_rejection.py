@@ -7,7 +7,7 @@ from scratchgan.data import get_dataset
 from scratchgan.metrics import mode_coverage
 from scratchgan.rejection import accept, fit_ratio, rejection_sample
 from scratchgan import sampling
-from scratchgan.config import default_config
+from scratchgan.recipes import default_config
 from scratchgan.networks import build_discriminator
 from scratchgan.trainer import Trainer
 

@@ -24,7 +24,7 @@ class FixedSampler(Trainer):
 
 
 def test_check_accepts_the_data_itself_and_rejects_a_mixture_missing_one_mode():
-    cfg = TrainConfig(**TINY)
+    cfg = TrainConfig.of(**TINY)
     data = get_dataset("grid25")
     good = FixedSampler(cfg, lambda n, rng: data.sample(n, rng, dtype=np.float64))
     assert not good.two_sample_check()["rejects"]
@@ -42,9 +42,9 @@ def test_check_accepts_the_data_itself_and_rejects_a_mixture_missing_one_mode():
 
 def test_attempt_zero_is_the_seed_itself_and_a_restart_is_a_fresh_stream():
     w = lambda t: t.G.parameters()[0].data      # noqa: E731
-    a0, again, a1 = (Trainer(TrainConfig(**TINY, attempt=a)) for a in (0, 0, 1))
+    a0, again, a1 = (Trainer(TrainConfig.of(**TINY, attempt=a)) for a in (0, 0, 1))
     assert np.array_equal(w(a0), w(again))
-    assert np.array_equal(w(a0), w(Trainer(TrainConfig(**TINY))))
+    assert np.array_equal(w(a0), w(Trainer(TrainConfig.of(**TINY))))
     assert not np.allclose(w(a0), w(a1))
 
 
@@ -52,13 +52,13 @@ def test_a_rejected_run_is_trained_again_up_to_restarts_times(monkeypatch):
     seen = []
 
     def always_reject(self):
-        seen.append((self.config.attempt, self.step))
+        seen.append((self.config.run.attempt, self.step))
         return {"mmd2": 1.0, "p_value": 0.005, "rejects": True}
 
     monkeypatch.setattr(Trainer, "two_sample_check", always_reject)
     restarted = []
-    trainer, checks = train_with_restarts(TrainConfig(**TINY, restarts=2),
-                                          on_restart=lambda t, c: restarted.append((t.config.attempt, c["rejects"])))
+    trainer, checks = train_with_restarts(TrainConfig.of(**TINY, restarts=2),
+                                          on_restart=lambda t, c: restarted.append((t.config.run.attempt, c["rejects"])))
     assert trainer.step == TINY["steps"]
     assert seen == [(0, 5), (1, 5), (2, 5)] and len(checks) == 3
     assert restarted == [(0, True), (1, True)]
@@ -67,26 +67,26 @@ def test_a_rejected_run_is_trained_again_up_to_restarts_times(monkeypatch):
 @pytest.mark.parametrize("mmd2s, kept", [((0.3, 0.1, 0.2), 1), ((0.1, 0.3, 0.2), 0), ((0.3, 0.2, 0.1), 2)])
 def test_of_the_attempts_the_one_closest_to_the_data_is_kept(monkeypatch, mmd2s, kept):
     monkeypatch.setattr(Trainer, "two_sample_check",
-                        lambda self: {"mmd2": mmd2s[self.config.attempt], "p_value": 0.005, "rejects": True})
-    trainer, checks = train_with_restarts(TrainConfig(**TINY, restarts=2))
-    assert trainer.config.attempt == kept and [c["mmd2"] for c in checks] == list(mmd2s)
+                        lambda self: {"mmd2": mmd2s[self.config.run.attempt], "p_value": 0.005, "rejects": True})
+    trainer, checks = train_with_restarts(TrainConfig.of(**TINY, restarts=2))
+    assert trainer.config.run.attempt == kept and [c["mmd2"] for c in checks] == list(mmd2s)
 
 
 def test_an_accepted_run_is_kept_and_no_restarts_means_no_check(monkeypatch):
     monkeypatch.setattr(Trainer, "two_sample_check",
                         lambda self: {"mmd2": 0.0, "p_value": 0.5, "rejects": False})
-    trainer, checks = train_with_restarts(TrainConfig(**TINY, restarts=3))
-    assert trainer.config.attempt == 0 and len(checks) == 1
+    trainer, checks = train_with_restarts(TrainConfig.of(**TINY, restarts=3))
+    assert trainer.config.run.attempt == 0 and len(checks) == 1
 
     def must_not_run(self):
         raise AssertionError("restarts=0 must not run the check")
 
     monkeypatch.setattr(Trainer, "two_sample_check", must_not_run)
-    trainer, checks = train_with_restarts(TrainConfig(**TINY))
-    assert trainer.config.attempt == 0 and checks == []
+    trainer, checks = train_with_restarts(TrainConfig.of(**TINY))
+    assert trainer.config.run.attempt == 0 and checks == []
 
 
 @pytest.mark.parametrize("field, value", [("restarts", -1), ("attempt", 1.5), ("restarts", True)])
 def test_bad_counts_are_refused_in_one_line(field, value):
     with pytest.raises(ValueError, match=f"{field} must be a non-negative integer"):
-        TrainConfig(**{field: value}).validate()
+        TrainConfig.of(**{field: value}).validate()

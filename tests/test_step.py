@@ -7,7 +7,7 @@ import pytest
 
 from scratchgan import step_trace
 from scratchgan.cli import main
-from scratchgan.config import default_config
+from scratchgan.recipes import default_config
 from scratchgan.trainer import Trainer
 
 

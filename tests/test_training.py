@@ -2,7 +2,8 @@ import numpy as np
 import pytest
 
 from scratchgan import nn
-from scratchgan.config import DEFAULT_CONFIGS, TrainConfig, default_config
+from scratchgan.config import TrainConfig
+from scratchgan.recipes import DEFAULT_CONFIGS, default_config
 from scratchgan.trainer import HISTORY_KEYS, Trainer, TrainingDiverged
 
 
@@ -10,7 +11,7 @@ def tiny(**kw):
     """A small, fast configuration on ring8."""
     fields = dict(data="ring8", steps=30, batch=32, z_dim=4, g_hidden=(16,), d_hidden=(16,), log_every=5)
     fields.update(kw)
-    return TrainConfig(**fields)
+    return TrainConfig.of(**fields)
 
 
 def params(module):
@@ -97,10 +98,10 @@ class Shift(nn.Module):
 def test_a_single_parameter_generator_learns_the_mean():
     mus = []
     for seed in range(3):
-        cfg = TrainConfig(data="gaussian", steps=400, batch=128, z_dim=1, d_hidden=(16, 16), lr_d=5e-3,
+        cfg = TrainConfig.of(data="gaussian", steps=400, batch=128, z_dim=1, d_hidden=(16, 16), lr_d=5e-3,
                           lr_g=2e-2, lr_decay_start=0.5, lr_final=0.05, seed=seed)
         t = Trainer(cfg, G=Shift())
-        t.train(cfg.steps)
+        t.train(cfg.run.steps)
         mus.append(float(t.G.mu.data[0]))
     assert np.all(np.abs(np.array(mus) - 4.0) < 0.15), mus
 
@@ -112,7 +113,7 @@ def test_default_gaussian_run_moves_mean_and_std_to_the_data():
         t = Trainer(cfg)
         x = t.sample(5000)
         assert abs(x.mean() - 4) + abs(x.std() - 0.5) > 0.3     # the untrained G is off
-        t.train(cfg.steps)
+        t.train(cfg.run.steps)
         x = t.sample(20000)
         got.append((x.mean(), x.std()))
     for mean, std in got:
@@ -141,7 +142,7 @@ def test_learning_rate_schedule():
     f = [t.lr_factor(s) for s in range(50, 100)]
     assert all(a >= b for a, b in zip(f, f[1:]))
     t.train(100)
-    assert t.opt_g.lr == pytest.approx(0.1 * t.config.lr_g)
+    assert t.opt_g.lr == pytest.approx(0.1 * t.config.game.lr_g)
 
 
 def test_ema_weights_average_the_generator():
@@ -182,7 +183,7 @@ def test_every_dataset_has_a_valid_default():
     assert set(DEFAULT_CONFIGS) == set(DATASETS)
     for name in DATASETS:
         cfg = default_config(name)
-        assert cfg.data == name
+        assert cfg.run.data == name
         t = Trainer(default_config(name, steps=2, batch=8))
         t.train(2)
         assert t.sample(3).shape == (3, t.data.dim)
@@ -199,7 +200,7 @@ def test_mixture_defaults_meet_the_mode_benchmark_targets_on_unseen_seeds(data, 
     from scratchgan.metrics import mode_coverage
     from scratchgan.run import train_with_restarts
     config = default_config(data, seed=seed, eval_every=0)
-    assert (config.truncation, config.rejection, config.restarts) == (0.0, 0.0, 0)
+    assert (config.sampling.truncation, config.sampling.rejection, config.run.restarts) == (0.0, 0.0, 0)
     t, _ = train_with_restarts(config)
     cov = mode_coverage(t.sample(2500), t.data.centers, t.data.std)
     min_quality, max_kl = {"ring8": (0.97, 0.01), "grid25": (0.95, 0.02)}[data]

@@ -1,11 +1,13 @@
 """Feature matching, historical averaging, instance noise, PacGAN, EMA, weight clipping, BatchNorm."""
 
+import types
+
 import numpy as np
 import pytest
 
 from scratchgan import gradcheck, losses, nn, tricks
 from scratchgan.batchnorm import BatchNorm, dcgan_discriminator, dcgan_generator
-from scratchgan.config import PRESETS, default_config
+from scratchgan.recipes import PRESETS, default_config
 from scratchgan.optim import SGD
 from scratchgan.trainer import Trainer
 
@@ -293,10 +295,10 @@ def test_switches_change_the_gradients_they_should():
 
 
 def test_presets_are_the_papers_settings():
-    wgan = default_config("ring8", **PRESETS["wgan"])
-    assert (wgan.loss, wgan.clip, wgan.k, wgan.optimizer, wgan.lr_d) == ("wasserstein", 0.01, 5, "rmsprop", 5e-5)
-    gp = default_config("ring8", **PRESETS["wgan-gp"])
-    assert (gp.penalty, gp.penalty_weight, gp.k, gp.beta1, gp.beta2, gp.lr_g) == ("gp", 10.0, 5, 0.0, 0.9, 1e-4)
+    wgan = default_config("ring8", **PRESETS["wgan"]).flat()
+    assert (wgan["loss"], wgan["clip"], wgan["k"], wgan["optimizer"], wgan["lr_d"]) == ("wasserstein", 0.01, 5, "rmsprop", 5e-5)
+    gp = default_config("ring8", **PRESETS["wgan-gp"]).flat()
+    assert (gp["penalty"], gp["penalty_weight"], gp["k"], gp["beta1"], gp["beta2"], gp["lr_g"]) == ("gp", 10.0, 5, 0.0, 0.9, 1e-4)
     tr = Trainer(default_config("ring8", **PRESETS["wgan"]))
     assert isinstance(tr.opt_d, __import__("scratchgan").optim.RMSprop)
 
@@ -314,7 +316,7 @@ def setup_from_cli(tmp_path, *argv):
     from scratchgan import cli
     from scratchgan.cli.train import train_setup
     args = cli.build_parser().parse_args(["train", "--data", "ring8", "--out", str(tmp_path), *argv])
-    return train_setup(args)[0].config
+    return types.SimpleNamespace(**train_setup(args)[0].config.flat())     # c.loss: the settings by flat name
 
 
 def test_train_command_line_switches(tmp_path):

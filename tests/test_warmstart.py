@@ -6,7 +6,8 @@ import pytest
 
 from scratchgan import gradcheck, nn, warmstart
 from scratchgan.data import get_dataset, sample_noise
-from scratchgan.config import TrainConfig, default_config
+from scratchgan.config import TrainConfig
+from scratchgan.recipes import default_config
 from scratchgan.networks import build_generator, data_scale
 from scratchgan.trainer import Trainer
 
@@ -48,11 +49,11 @@ def test_warm_started_G_spreads_over_the_data_box(name, kind):
     cfg = default_config(name, noise=kind, seed=3, latent_classes=0)
     data, rng = get_dataset(name), np.random.default_rng(3)
     G = build_generator(cfg, data, rng)
-    z = sample_noise(20000, cfg.z_dim, rng, kind)
+    z = sample_noise(20000, cfg.model.z_dim, rng, kind)
     x_data = data.sample(20000, rng, dtype=np.float64)
     cov_data = np.cov(x_data, rowvar=False)
     before = np.cov(G.forward(z), rowvar=False)
-    loss = warmstart.warm_start(G, data, cfg.z_dim, kind, rng, data_scale(data)[1])
+    loss = warmstart.warm_start(G, data, cfg.model.z_dim, kind, rng, data_scale(data)[1])
     x = G.forward(z).astype(np.float64)
     assert loss < 0.01
     assert not np.allclose(before, cov_data, rtol=0.1, atol=0.1 * cov_data.max())   # the check can fail
@@ -62,7 +63,7 @@ def test_warm_started_G_spreads_over_the_data_box(name, kind):
 
 def test_trainer_warm_starts_G_only_when_asked():
     base = dict(data="grid25", z_dim=2, noise="uniform", g_hidden=(32,), d_hidden=(32,), ema=0.99, seed=4)
-    plain, warm = Trainer(TrainConfig(**base)), Trainer(TrainConfig(g_init="moments", **base))
+    plain, warm = Trainer(TrainConfig.of(**base)), Trainer(TrainConfig.of(g_init="moments", **base))
     z = sample_noise(5000, 2, np.random.default_rng(0), "uniform")
     cov_data = 8.0 * np.eye(2)                  # each coordinate uniform over {-4, -2, 0, 2, 4}: variance 8
     assert not np.allclose(np.cov(plain.G.forward(z), rowvar=False), cov_data, atol=1.0)
@@ -72,7 +73,7 @@ def test_trainer_warm_starts_G_only_when_asked():
 
 def test_bad_settings_are_refused_in_one_line():
     with pytest.raises(ValueError, match="unknown g_init 'pca'"):
-        TrainConfig(g_init="pca").validate()
+        TrainConfig.of(g_init="pca").validate()
     target = warmstart.affine_target(get_dataset("ring8"), "normal", np.random.default_rng(0))
     with pytest.raises(ValueError, match="z_dim 1 is smaller than the data's dimension 2"):
         target(np.zeros((4, 1)))

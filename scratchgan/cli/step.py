@@ -6,7 +6,7 @@ numbers printed are those `train --data NAME --seed S` computes in its iteration
 
 import os
 
-from ..config import default_config
+from ..recipes import default_config
 from ..errors import UsageError
 from ..plots.base import is_critic
 from ..plots.step import plot_step
@@ -31,8 +31,8 @@ def run(args):
     if args.seed < 0:
         raise UsageError(f"--seed must be a non-negative integer, got {args.seed}")
     config = default_config(args.data, seed=args.seed, eval_every=0)
-    if not 0 <= args.after < config.steps:
-        raise UsageError(f"--after must be in [0, {config.steps}) for {args.data}, got {args.after}")
+    if not 0 <= args.after < config.run.steps:
+        raise UsageError(f"--after must be in [0, {config.run.steps}) for {args.data}, got {args.after}")
     trainer = Trainer(config)
     if trainer.data.dim > 2:
         raise UsageError(f"step draws 1D and 2D data; {args.data} has {trainer.data.dim} dimensions")
@@ -43,7 +43,7 @@ def run(args):
     for line in format_trace(trainer, trace):
         print(line)
     path = plot_step(trace, trainer.data, trainer.objective, os.path.join(out, "step.png"),
-                     critic=is_critic(config.loss),
-                     title=f"{config.data}: iteration {trainer.step} of Algorithm 1, stage by stage (seed {config.seed})")
+                     critic=is_critic(config.game.loss),
+                     title=f"{config.run.data}: iteration {trainer.step} of Algorithm 1, stage by stage (seed {config.run.seed})")
     print(f"\nwrote {path}")
     return 0

@@ -4,6 +4,8 @@ Exit codes: 0 done; 2 bad input (nothing written); 1 training diverged (the last
 a bug (scratchgan.cli.main prints its traceback); 130 interrupted by Ctrl-C (a checkpoint is saved first).
 """
 
+import argparse
+import dataclasses
 import os
 import sys
 import time
@@ -11,7 +13,8 @@ import time
 import numpy as np
 
 from .. import checkpoint, losses, plots
-from ..config import PRESETS, default_config
+from ..config import SECTION_OF, SECTIONS, TrainConfig
+from ..recipes import PRESETS, default_config
 from ..data import DATASETS, check_dataset_name, get_dataset, is_table_path
 from ..errors import UsageError
 from ..run import final_metrics, train_with_restarts
@@ -20,19 +23,15 @@ from .outdir import check_writable_dir
 from .progress import DeferredInterrupt, Progress
 
 
+# The flags of the settings are generated from scratchgan.config's fields: --z-dim for z_dim, and so on, each with
+# its field's help; a field true or false gets --name and --no-name. Only these differ from the rule.
+SKIPPED = ("attempt",)                         # state of a run with restarts, not a choice
+ALIASES = {"k": ("--n-critic",)}
+
+
 def add_parser(sub):
-    """The `train` subcommand and its options, on the subparsers `sub`."""
+    """The `train` subcommand: its own options, then one flag per setting of scratchgan.config, by section."""
     p = sub.add_parser("train", help="train a GAN on a toy dataset, write samples, metrics and figures")
-    p.add_argument("--data", metavar="NAME", help="gaussian, mixture1d, ring8, grid25, spiral, moons, digits, or "
-                                                  "PATH: a table of your own (.npy, .npz, .csv, .txt)")
-    p.add_argument("--loss", help="minimax, nonsaturating (the default), wasserstein (wgan), hinge, "
-                                  "least_squares (ls); wgan-gp means --preset wgan-gp")
-    p.add_argument("--steps", type=int, help="training iterations in total (default: the dataset's)")
-    p.add_argument("--k", "--n-critic", dest="k", type=int,
-                   help="discriminator (critic) steps per generator step")
-    p.add_argument("--batch", type=int, help="minibatch size")
-    p.add_argument("--lr", type=float, help="learning rate of both networks")
-    p.add_argument("--seed", type=int, help="the seed of every random draw (default 0)")
     p.add_argument("--out", metavar="DIR", help="output directory (default runs/NAME)")
     p.add_argument("--n-samples", type=int, default=10000, metavar="M", help="samples to write (default 10000)")
     p.add_argument("--resume", nargs="?", const="", metavar="CHECKPOINT",
@@ -41,43 +40,40 @@ def add_parser(sub):
                    help="save a checkpoint every N steps (default 1000)")
     p.add_argument("--animate", action="store_true",
                    help="record frames; write animation.gif and animation.html (a player you can pause and step)")
-    f = p.add_argument_group("the fixes (docs/fixes.md)")
-    f.add_argument("--preset", choices=["wgan", "wgan-gp", "dcgan"],
+    p.add_argument("--preset", choices=list(PRESETS),
                    help="the paper's settings: wgan (clip 0.01, n_critic 5, RMSprop 5e-5), wgan-gp (gp 10, "
                         "n_critic 5, Adam 1e-4 betas 0, 0.9), dcgan (BatchNorm G, Adam 2e-4 beta1 0.5)")
-    f.add_argument("--lr-g", type=float, help="G's learning rate (overrides --lr)")
-    f.add_argument("--lr-d", type=float, help="D's learning rate (overrides --lr)")
-    f.add_argument("--optimizer", help="adam, rmsprop or sgd")
-    f.add_argument("--beta1", type=float, help="Adam's beta1")
-    f.add_argument("--beta2", type=float, help="Adam's beta2")
-    f.add_argument("--penalty", help="none, gp (WGAN-GP on interpolates) or r1 (on real data)")
-    f.add_argument("--penalty-weight", type=float, metavar="W", help="lambda of gp, gamma of r1 (default 10)")
-    f.add_argument("--clip", type=float, metavar="C", help="clip D's weights to [-C, C] after each D-step (WGAN)")
-    f.add_argument("--latent-classes", type=int, metavar="C",
-                   help="z carries a discrete code of C classes, so G can give each a mode of its own "
-                        "(scratchgan/latent.py; 0: no code)")
-    f.add_argument("--pack", type=int, metavar="M", help="PacGAN: D judges M samples at once")
-    f.add_argument("--ema", type=float, metavar="DECAY", help="sample from an EMA of G's weights (0: off)")
-    f.add_argument("--truncation", type=float, metavar="Q",
-                   help="reject the fraction Q of samples with the largest ||dG/deps||, eps being z without its "
-                        "class code (0: off)")
-    f.add_argument("--rejection", type=float, metavar="SIGMA",
-                   help="end sampling with discriminator rejection, its D fitted on inputs blurred by SIGMA (0: off)")
-    f.add_argument("--g-init", choices=["random", "moments"],
-                   help="moments: first fit G to the affine map with the data's mean and covariance "
-                        "(scratchgan/warmstart.py)")
-    f.add_argument("--restarts", type=int, metavar="N",
-                   help="train again, at most N times, when the finished run fails its MMD two-sample check")
-    f.add_argument("--mmd", type=float, metavar="W",
-                   help="add W * MMD^2(G(z), data) to G's loss, Gaussian kernels (scratchgan/mmd.py; 0: off)")
-    f.add_argument("--label-smoothing", type=float, metavar="ALPHA", help="one-sided: real label 1 - ALPHA")
-    f.add_argument("--instance-noise", type=float, metavar="SIGMA",
-                   help="N(0, SIGMA^2) noise on D's inputs, annealed to 0")
-    f.add_argument("--feature-matching", action="store_true", help="G matches the mean of D's last hidden layer")
-    f.add_argument("--conditional", action="store_true",
-                   help="G(z, y) and D(x, y) on labelled data (digits; a mixture's component): sample --label K")
-    f.add_argument("--hist-avg", type=float, metavar="W", help="historical averaging weight")
+    p.add_argument("--lr", type=float, help="learning rate of both networks (--lr-d and --lr-g win over it)")
+    for section, cls in SECTIONS.items():
+        group = p.add_argument_group(cls.__doc__.splitlines()[0].rstrip("."))
+        for f in dataclasses.fields(cls):
+            if f.name not in SKIPPED:
+                add_setting(group, f)
     p.set_defaults(func=run)
+
+
+def add_setting(group, f):
+    """One flag for the setting `f` (a dataclass field of scratchgan.config); its value is None when not given."""
+    flags = ("--" + f.name.replace("_", "-"),) + ALIASES.get(f.name, ())
+    help = f.metadata["help"]
+    choices = getattr(f.metadata["check"], "choices", None)
+    if choices:
+        help += f"; one of: {', '.join(choices)}"
+    if isinstance(f.default, bool):
+        group.add_argument(*flags, dest=f.name, action=argparse.BooleanOptionalAction, help=help)
+    elif isinstance(f.default, tuple):
+        group.add_argument(*flags, dest=f.name, type=layer_widths, metavar="W,W,...", help=help)
+    else:
+        metavar = {int: "N", float: "X"}.get(type(f.default), "NAME")
+        group.add_argument(*flags, dest=f.name, type=type(f.default), help=help, metavar=metavar)
+
+
+def layer_widths(text):
+    """'128,128' -> (128, 128): hidden widths from the command line (their check is the config's)."""
+    try:
+        return tuple(int(w) for w in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected widths like 128,128, got {text!r}") from None
 
 
 class _ExitCode(Exception):
@@ -99,7 +95,7 @@ def run(args):
     """
     trainer, out = train_setup(args)          # every check happens here, before anything is written
     ckpt_path = os.path.join(out, "checkpoint.npz")
-    total = trainer.config.steps
+    total = trainer.config.run.steps
     progress = None
     saved = {"step": None}
     recorder, recorders = None, {}             # each attempt's frames (--animate), by id of its trainer
@@ -125,7 +121,7 @@ def run(args):
         nonlocal trainer, progress, recorder, interrupt
         trainer, progress, recorder = attempt, Progress(attempt.step, total, sys.stderr), None
         saved["step"] = None
-        print(f"training {trainer.config.data}: steps {trainer.step} -> {total}, writing to {out}",
+        print(f"training {trainer.config.run.data}: steps {trainer.step} -> {total}, writing to {out}",
               file=sys.stderr)
         if args.animate:
             recorder = recorders[id(attempt)] = plots.FrameRecorder()
@@ -157,10 +153,10 @@ def run(args):
         progress.finish()
 
     def on_restart(rejected, check):
-        kept = os.path.join(out, f"checkpoint-attempt{rejected.config.attempt + 1}.npz")
+        kept = os.path.join(out, f"checkpoint-attempt{rejected.config.run.attempt + 1}.npz")
         save()
         os.replace(ckpt_path, kept)            # the rejected attempt stays on disk, under its own name
-        print(f"attempt {rejected.config.attempt + 1}: the two-sample check rejects H0 (MMD p = "
+        print(f"attempt {rejected.config.run.attempt + 1}: the two-sample check rejects H0 (MMD p = "
               f"{check['p_value']:.3f}); saved it as {kept}; training again from a fresh random stream",
               file=sys.stderr)
 
@@ -173,7 +169,7 @@ def run(args):
         return stop.code
     seconds = time.perf_counter() - start
     if kept is not trainer:
-        print(f"keeping attempt {kept.config.attempt + 1}: its samples are the closest to the data "
+        print(f"keeping attempt {kept.config.run.attempt + 1}: its samples are the closest to the data "
               f"(smallest MMD^2)", file=sys.stderr)
         trainer = kept
     recorder = recorders.get(id(trainer))
@@ -203,14 +199,10 @@ def train_setup(args):
     output directory (created if needed and tested with a scratch file). Any problem is a UsageError
     before a single output file is written.
     """
-    for name in ("steps", "k", "batch", "n_samples", "checkpoint_every"):
+    for name in ("n_samples", "checkpoint_every"):        # the command's own; the settings' are the config's
         value = getattr(args, name)
-        if value is not None and value <= 0:
+        if value <= 0:
             raise UsageError(f"--{name.replace('_', '-')} must be a positive integer, got {value}")
-    if args.lr is not None and not (np.isfinite(args.lr) and args.lr > 0):
-        raise UsageError(f"--lr must be a positive number, got {args.lr}")
-    if args.seed is not None and args.seed < 0:
-        raise UsageError(f"--seed must be a non-negative integer, got {args.seed}")
     if args.data is not None and is_table_path(args.data):
         table = get_dataset(args.data)         # read and check the file now: a bad one is one line, exit 2
         if args.animate and table.dim > 2:
@@ -219,11 +211,7 @@ def train_setup(args):
         args.data = os.path.abspath(args.data)
     elif args.data is not None:
         check_dataset_name(args.data)
-    asked = {name: getattr(args, name) for name in ("data", "loss", "steps", "k", "batch", "seed")
-             if getattr(args, name) is not None}
-    if args.lr is not None:
-        asked.update(lr_d=args.lr, lr_g=args.lr)
-    asked = fix_options(args, asked)
+    asked = settings_asked(args)
 
     if args.resume is None:
         if args.data is None:
@@ -241,29 +229,27 @@ def train_setup(args):
             path = os.path.join(out, "checkpoint.npz")
         arrays = checkpoint.read_checkpoint(path)
         config = checkpoint.checkpoint_config(arrays)
-        differ = [f"{name}={getattr(config, name)!r} there, {value!r} asked" for name, value in asked.items()
-                  if name != "steps" and getattr(config, name) != value]
+        differ = [f"{name}={config.get(name)!r} there, {value!r} asked" for name, value in asked.items()
+                  if name != "steps" and config.get(name) != value]
         if differ:
             raise UsageError(f"checkpoint {path} is from another configuration: {'; '.join(differ)}")
         if "steps" in asked:                       # more (or fewer) steps than first planned is allowed
-            config.steps = asked["steps"]
+            config = config.replace(steps=asked["steps"]).validate()
         done = int(arrays["step"])
-        if done > config.steps:
-            raise UsageError(f"checkpoint {path} is already at step {done}, beyond --steps {config.steps}")
+        if done > config.run.steps:
+            raise UsageError(f"checkpoint {path} is already at step {done}, beyond --steps {config.run.steps}")
         trainer = checkpoint.restore_trainer(Trainer(config), arrays, path=path)
 
     check_writable_dir(out)
     return trainer, out
 
 
-FIX_OPTIONS = ("lr_g", "lr_d", "optimizer", "beta1", "beta2", "penalty", "penalty_weight", "clip", "latent_classes",
-               "pack", "ema", "label_smoothing", "instance_noise", "hist_avg", "truncation", "rejection", "mmd",
-               "g_init", "restarts")
-
-
-def fix_options(args, asked):
-    """Merge the fixes' options into `asked`: first the preset's settings, then everything given explicitly
-    (which wins). --loss takes the short names too (wgan, ls, ...); --loss wgan-gp is --preset wgan-gp."""
+def settings_asked(args):
+    """{flat name: value} of the settings the command line gives: the preset's first, then --lr, then every
+    flag given (which wins). --loss takes the short names too (wgan, ls, ...); --loss wgan-gp is --preset wgan-gp.
+    --conditional turns off what does not combine with it, unless given."""
+    asked = {name: getattr(args, name) for name in SECTION_OF
+             if name not in SKIPPED and getattr(args, name) is not None}
     preset = args.preset
     if asked.get("loss") == "wgan-gp":
         preset = preset or "wgan-gp"
@@ -271,16 +257,11 @@ def fix_options(args, asked):
     if "loss" in asked:
         asked["loss"] = losses.ALIASES.get(asked["loss"], asked["loss"])
     merged = dict(PRESETS[preset]) if preset else {}
+    if args.lr is not None:
+        merged.update(lr_d=args.lr, lr_g=args.lr)
+    if asked.get("conditional"):     # the label replaces the mixtures' latent code; their filters do not apply
+        merged.update(latent_classes=0, pack=1, truncation=0.0, rejection=0.0, restarts=0)
     merged.update(asked)
-    for name in FIX_OPTIONS:
-        if getattr(args, name) is not None:
-            merged[name] = getattr(args, name)
-    if args.feature_matching:
-        merged["feature_matching"] = True
-    if args.conditional:      # the label replaces the mixtures' latent code; their filters do not apply
-        off = dict(latent_classes=0, pack=1, truncation=0.0, rejection=0.0, restarts=0)
-        merged.update(conditional=True, **off)
-        merged.update({name: getattr(args, name) for name in off if getattr(args, name) is not None})
     return merged
 
 
@@ -290,7 +271,7 @@ def summary(m, seconds):
     checks = m.get("two_sample_checks", [])
     if len(checks) > 1:
         parts[0] += (f" ({len(checks)} attempts, the first failing its two-sample check; "
-                     f"kept attempt {m['config']['attempt'] + 1})")
+                     f"kept attempt {TrainConfig.from_dict(m['config']).run.attempt + 1})")
     if "classes" in m:                         # digits (digit_metrics.digit_report)
         parts.append(f"{m['classes']}/{m['n_classes']} digits hold >= 2% of the samples, class reverse KL "
                      f"{m['class_reverse_kl']:.4f}, classifier confidence {m['confidence']:.3f} "

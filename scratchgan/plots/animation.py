@@ -66,12 +66,12 @@ class FrameRecorder:
 
         recorder = FrameRecorder(every=50)
         recorder(trainer)                           # frame at step 0
-        trainer.train(steps, callback=recorder)     # the Trainer calls it every config.log_every steps
+        trainer.train(steps, callback=recorder)     # the Trainer calls it every config.run.log_every steps
         recorder.save(run_dir, trainer.history)     # frames.npz, animation.gif and animation.html
 
     A frame is lightweight (a few hundred points and a 100 x 100 heatmap), so recording costs little.
-    every: steps between frames; when None, chosen on the first call so a run of config.steps steps
-    gives about n_frames frames (a multiple of config.log_every, the Trainer's callback period).
+    every: steps between frames; when None, chosen on the first call so a run of config.run.steps steps
+    gives about n_frames frames (a multiple of config.run.log_every, the Trainer's callback period).
     For a mixture (ring8, grid25) each frame also stores the mode coverage of n_eval samples drawn as
     Trainer.sample draws them (metrics.mode_coverage: modes, high_quality), for the curves.
     The recorder draws its fixed noise, real samples and those n_eval samples with its own seed, and
@@ -92,9 +92,7 @@ class FrameRecorder:
             self.meta = frame_meta(trainer, seed=self.seed)
             if self.every is None:
                 # the Trainer calls back every log_every steps, so frames can only fall on multiples of it
-                config = getattr(trainer, "config", None)
-                total = int(getattr(config, "steps", 0) or 1000)
-                log_every = int(getattr(config, "log_every", 1) or 1)
+                total, log_every = trainer.config.run.steps, trainer.config.run.log_every
                 self.every = max(1, round(total / self.n_frames / log_every)) * log_every
         step = int(trainer.step)
         if self.frames and step < int(self.frames[-1]["step"]) + self.every:

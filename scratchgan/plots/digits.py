@@ -169,8 +169,7 @@ def digit_frame_meta(trainer, *, n_fake=64, n_real=64, seed=0):
     fixed noise whose images every frame shows, real (n_real, 64) held-out digits, both drawn with `seed`."""
     data = trainer.data
     rng = np.random.default_rng(seed)
-    config = getattr(trainer, "config", None)
-    loss = str(getattr(config, "loss", None) or getattr(trainer.objective, "name", "?"))
+    loss = str(trainer.config.game.loss)
     pool = np.asarray(getattr(data, "heldout", None) if getattr(data, "heldout", None) is not None
                       else data.sample(n_real, rng), dtype=np.float64)
     real = pool[rng.permutation(len(pool))[:n_real]]

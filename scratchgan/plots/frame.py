@@ -17,8 +17,7 @@ from .field2d import draw_frame_2d, frame_2d, latent_grid
 
 
 def _loss_name(trainer):
-    config = getattr(trainer, "config", None)
-    return str(getattr(config, "loss", None) or getattr(trainer.objective, "name", "?"))
+    return str(trainer.config.game.loss)
 
 
 def frame_meta(trainer, *, n_real=256, n_fake=256, n_kde=2000, n_lines=24, n_manifold=11, n_piece=7, seed=0):
@@ -47,7 +46,7 @@ def frame_meta(trainer, *, n_real=256, n_fake=256, n_kde=2000, n_lines=24, n_man
         meta["centers"] = np.asarray(data.centers, dtype=np.float64)
     z = np.asarray(trainer.noise(n_fake if data.dim == 2 else n_kde, rng), dtype=np.float64)  # meta's own stream
     meta["z"] = z
-    classes = int(getattr(getattr(trainer, "config", None), "latent_classes", 0))
+    classes = trainer.config.model.latent_classes
     if data.dim == 2:
         meta["latent"] = latent_grid(z, n_piece if classes else n_manifold, classes)
     else:
@@ -117,7 +116,7 @@ def plot_frame(trainer, path, *, history="trainer", meta=None, extra_title="", d
     """Draw the trainer's current state as one PNG (the final frame of a run); returns path.
 
     The generated samples and arrows are those of trainer.G, the generator in the game against D; with
-    config.ema > 0, Trainer.sample (and the metrics in the title) use its moving average instead.
+    config.fixes.ema > 0, Trainer.sample (and the metrics in the title) use its moving average instead.
 
     history: "trainer" to use trainer.history for the side curves, a dict, or None for no curves.
     """

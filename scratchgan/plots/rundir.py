@@ -12,6 +12,7 @@ import numpy as np
 from matplotlib.patches import Circle
 
 from .. import npfile
+from ..config import TrainConfig
 from ..errors import UsageError
 from .animation import load_frames, save_animation
 from .base import CURVES_DPI, FAKE_COLOR, REAL_COLOR, new_figure, save_figure
@@ -88,7 +89,7 @@ def _metrics_note(run_dir):
         note += f", {100 * float(metrics['high_quality']):.0f}% high quality"
     checks = metrics.get("two_sample_checks", [])
     if len(checks) > 1:                         # a restarted run (run.train_with_restarts)
-        note += f" · attempt {int(metrics['config']['attempt']) + 1} of {len(checks)}"
+        note += f" · attempt {TrainConfig.from_dict(metrics['config']).run.attempt + 1} of {len(checks)}"
     return note
 
 
@@ -164,7 +165,7 @@ def plot_run(run_dir, *, html=False):
         else:
             names["eval_note"] = f"{len(frames[0]['fake'])} samples of G per recorded frame"
     written = [plot_curves(curves_history, os.path.join(run_dir, "curves.png"), **names)]
-    wide_table = is_table_path(trainer.config.data) and trainer.data.dim > 2   # your own table of d > 2 columns
+    wide_table = is_table_path(trainer.config.run.data) and trainer.data.dim > 2   # your own table of d > 2 columns
     digits = getattr(trainer.data, "images", None) is not None     # a run of images: grids of them, not a plane
     if digits:                                       # the final frame: a grid of G(z), real digits, curves
         written.append(plot_digit_frame(trainer, os.path.join(run_dir, "frame.png"), history=history,

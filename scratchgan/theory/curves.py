@@ -4,7 +4,7 @@ The losses oscillate and drift while the sample-quality metrics (MMD^2, modes ca
 the ordinary Trainer and keeps both.
 """
 
-from ..config import default_config
+from ..recipes import default_config
 from ..trainer import Trainer
 
 
