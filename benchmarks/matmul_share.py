@@ -22,9 +22,9 @@ import time
 import scratchgan  # noqa: F401  (first: asks NumPy's BLAS for one thread)
 import numpy as np
 
-from scratchgan import nn
 from scratchgan.bench import reference_config
-from scratchgan.trainer import Trainer
+from scratchgan.engine import nn
+from scratchgan.game.trainer import Trainer
 
 
 def record_products(trainer):

@@ -16,7 +16,8 @@ import tempfile
 
 import numpy as np
 
-from scratchgan import data, metrics
+from scratchgan import data
+from scratchgan.measure import metrics
 
 SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, "demos", "minimal_gan.py")
 

@@ -28,10 +28,10 @@ import os
 import scratchgan  # noqa: F401  (first: it asks for one BLAS thread before NumPy loads)
 import numpy as np
 
-from scratchgan import metrics
-from scratchgan.recipes import PRESETS, default_config
-from scratchgan.trainer import Trainer
 from scratchgan.data import get_dataset
+from scratchgan.game.recipes import default_config, PRESETS
+from scratchgan.game.trainer import Trainer
+from scratchgan.measure import metrics
 from scratchgan.plots import new_figure, save_demo_figure
 
 DATASETS = ("ring8", "grid25")

@@ -1,7 +1,7 @@
 """The Dirac-GAN (Mescheder et al. 2018): (theta, psi) trajectories of the library's own training steps.
 
 G = a point mass at theta, data at 0, D(x) = psi x; the equilibrium is (0, 0). Five panels, same start,
-same step size h, each taken with the library's Modules, losses, penalties and SGD (scratchgan.dirac):
+same step size h, each taken with the library's Modules, losses, penalties and SGD (scratchgan.theory.dirac):
   simultaneous, no regulariser   spirals out: each step multiplies the distance by sqrt(1 + h^2 s^2) > 1,
                                  s = sigmoid(psi theta) (1/2 at (0, 0))
   alternating, no regulariser    circles for ever (a map of determinant 1, eigenvalues on the unit circle)
@@ -23,8 +23,8 @@ import argparse
 import scratchgan  # noqa: F401  (first: it asks for one BLAS thread before NumPy loads)
 import numpy as np
 
-from scratchgan import dirac
 from scratchgan.plots import new_figure, save_demo_figure
+from scratchgan.theory import dirac
 
 
 def main(argv=None):

@@ -3,7 +3,7 @@
 With zero first-layer biases every kink w.z + b = 0 of G's first layer passes through z = 0, so G(t z) = t G(z)
 for t > 0: the initial G maps each ray of the latent square to a ray, a fan folded around the origin. Training
 must unfold it in its first, large steps. The figure trains grid25's recipe with a connected latent (as it was
-before the latent code of scratchgan/latent.py gave G a piece per mode) twice from the same initial
+before the latent code of scratchgan/data/latent.py gave G a piece per mode) twice from the same initial
 weights, once with the first layer's biases set to 0 and once as built (U(-1, 1)), and shows G(z) for a grid
 of latent points, coloured by z_1, at a few steps; the last column counts the modes captured by G itself
 (no EMA, truncation or rejection). One seed is an illustration, not a measurement: the measured effect over
@@ -17,13 +17,13 @@ import argparse
 import scratchgan  # noqa: F401  (first: it asks for one BLAS thread before NumPy loads)
 import numpy as np
 
-from scratchgan.metrics import mode_coverage
+from scratchgan.game.recipes import default_config
+from scratchgan.game.trainer import Trainer
+from scratchgan.measure.metrics import mode_coverage
 from scratchgan.plots import new_figure, sample_panel, save_demo_figure
-from scratchgan.recipes import default_config
-from scratchgan.trainer import Trainer
 
 
-# grid25's recipe before its latent code (scratchgan/latent.py): a connected latent, where the fold matters
+# grid25's recipe before its latent code (scratchgan/data/latent.py): a connected latent, where the fold matters
 CONNECTED = dict(latent_classes=0, steps=12000, instance_noise=0.3, instance_noise_until=0.5)
 
 

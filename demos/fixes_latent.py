@@ -2,7 +2,7 @@
 
 A continuous G maps a connected latent onto a connected set, so with z = eps ~ N(0, I) alone its samples must
 also lie on the paths between ring8's eight modes: the bridges. With z = (eps, 3 e_c), c uniform on 0..7
-(scratchgan/latent.py), p(z) has eight separate pieces, and G can send each to a mode of its own. The figure
+(scratchgan/data/latent.py), p(z) has eight separate pieces, and G can send each to a mode of its own. The figure
 trains ring8's recipe twice from the same seed, once with latent_classes=0 and once as the recipe has it (8),
 and shows G(z) at a few steps, coloured by z_1 (connected) or by the piece c; the last column gives what the
 run reports, the EMA generator alone, with its modes and share of samples within 3 std of a centre. One seed is an illustration, not a measurement: docs/modes.md has the
@@ -16,11 +16,11 @@ import argparse
 import scratchgan  # noqa: F401  (first: it asks for one BLAS thread before NumPy loads)
 import numpy as np
 
-from scratchgan.recipes import default_config
-from scratchgan.latent import latent_class
-from scratchgan.metrics import mode_coverage
+from scratchgan.data.latent import latent_class
+from scratchgan.game.recipes import default_config
+from scratchgan.game.trainer import Trainer
+from scratchgan.measure.metrics import mode_coverage
 from scratchgan.plots import new_figure, sample_panel, save_demo_figure
-from scratchgan.trainer import Trainer
 
 
 def main(argv=None):

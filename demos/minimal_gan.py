@@ -20,7 +20,8 @@ import os
 import scratchgan  # noqa: F401  (first: it asks NumPy's BLAS for one thread, the fastest for small nets)
 import numpy as np
 
-from scratchgan import data, losses, nn, optim
+from scratchgan import data
+from scratchgan.engine import losses, nn, optim
 
 
 def train(seed=1, steps=4000, m=256, k=1, lr=2e-3, z_dim=2, sigma0=0.3):

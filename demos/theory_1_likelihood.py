@@ -15,7 +15,7 @@ import scratchgan  # noqa: F401  (first: it asks for one BLAS thread before NumP
 import numpy as np
 
 from scratchgan import theory
-from scratchgan.plots import FAKE_COLOR, REAL_COLOR, new_figure, save_demo_figure
+from scratchgan.plots import FAKE_COLOR, new_figure, REAL_COLOR, save_demo_figure
 
 DIMS = [1, 2, 10, 100, 1000]
 

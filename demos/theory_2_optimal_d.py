@@ -14,8 +14,9 @@ import scratchgan  # noqa: F401  (first: it asks for one BLAS thread before NumP
 import numpy as np
 from scipy.stats import norm
 
-from scratchgan import losses, nn, theory
-from scratchgan.plots import D_COLOR, DSTAR_COLOR, FAKE_COLOR, REAL_COLOR, new_figure, save_demo_figure
+from scratchgan import theory
+from scratchgan.engine import losses, nn
+from scratchgan.plots import D_COLOR, DSTAR_COLOR, FAKE_COLOR, new_figure, REAL_COLOR, save_demo_figure
 
 A, B = 0.7, 1.5
 

@@ -13,7 +13,8 @@ import argparse
 import scratchgan  # noqa: F401  (first: it asks for one BLAS thread before NumPy loads, see __init__)
 import numpy as np
 
-from scratchgan import nn, theory
+from scratchgan import theory
+from scratchgan.engine import nn
 from scratchgan.plots import D_COLOR, DSTAR_COLOR, FAKE_COLOR, new_figure, save_demo_figure
 
 LOG4 = np.log(4.0)

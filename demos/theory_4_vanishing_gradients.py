@@ -14,8 +14,9 @@ import argparse
 import scratchgan  # noqa: F401  (first: it asks for one BLAS thread before NumPy loads, see __init__)
 import numpy as np
 
-from scratchgan import data, nn, theory
-from scratchgan.plots import FAKE_COLOR, REAL_COLOR, new_figure, save_demo_figure
+from scratchgan import data, theory
+from scratchgan.engine import nn
+from scratchgan.plots import FAKE_COLOR, new_figure, REAL_COLOR, save_demo_figure
 
 RECORD = [0, 1, 2, 5, 10, 20, 50, 100, 200, 300, 500, 700, 1000, 1500, 2000]
 

@@ -17,7 +17,7 @@ import scratchgan  # noqa: F401  (first: it asks for one BLAS thread before NumP
 import numpy as np
 
 from scratchgan import theory
-from scratchgan.plots import REAL_COLOR, new_figure, save_demo_figure
+from scratchgan.plots import new_figure, REAL_COLOR, save_demo_figure
 
 STYLE = {"kl_forward": ("tab:blue", "-", r"KL($\pi$ || p)  (max. likelihood)"),
          "kl_reverse": ("tab:red", "--", r"KL(p || $\pi$)"),

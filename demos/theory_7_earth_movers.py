@@ -15,7 +15,7 @@ import numpy as np
 from scipy.stats import wasserstein_distance
 
 from scratchgan import theory
-from scratchgan.plots import FAKE_COLOR, REAL_COLOR, new_figure, save_demo_figure
+from scratchgan.plots import FAKE_COLOR, new_figure, REAL_COLOR, save_demo_figure
 
 P = np.array([3.0, 2.0, 1.0, 4.0])
 Q = np.array([1.0, 2.0, 4.0, 3.0])

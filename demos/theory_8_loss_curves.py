@@ -1,6 +1,6 @@
 """Claim 6: the loss curves do not tell you sample quality (Goodfellow et al. 2014; the lecture's "in practice").
 
-A vanilla GAN (scratchgan.trainer.Trainer: D's cross-entropy, G's non-saturating loss, Adam, constant learning
+A vanilla GAN (scratchgan.game.trainer.Trainer: D's cross-entropy, G's non-saturating loss, Adam, constant learning
 rates) learns the ring of 8 Gaussians. Every step we record the two losses; every 50 steps, two two-sample
 statistics of 500 generated points against the data: the unbiased MMD^2 and the number of modes captured
 (metrics.mode_coverage). The losses oscillate and drift the "wrong" way (D's loss falls, G's rises) while the
@@ -15,7 +15,7 @@ import scratchgan  # noqa: F401  (first: it asks for one BLAS thread before NumP
 import numpy as np
 
 from scratchgan import data, theory
-from scratchgan.plots import FAKE_COLOR, REAL_COLOR, new_figure, save_demo_figure
+from scratchgan.plots import FAKE_COLOR, new_figure, REAL_COLOR, save_demo_figure
 
 
 def smooth(y, width=50):

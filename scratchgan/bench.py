@@ -22,8 +22,8 @@ import resource
 import time
 import tracemalloc
 
-from .config import TrainConfig
-from .trainer import Trainer
+from .game.config import TrainConfig
+from .game.trainer import Trainer
 
 REFERENCE = """\
 data: ring8 (8 Gaussians on a circle of radius 2, std 0.02), fresh samples every step

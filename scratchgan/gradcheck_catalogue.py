@@ -1,6 +1,6 @@
 """The catalogue of every gradient check the library runs: the table that `python -m scratchgan gradcheck` prints.
 
-Each hand-written backward pass is compared with central differences in float64 (scratchgan.gradcheck):
+Each hand-written backward pass is compared with central differences in float64 (scratchgan.engine.gradcheck):
 every layer and activation, every loss with respect to its logits, the two compositions of a GAN step
 (L_D into D, L_G through D into G) for every loss, the penalties' double backprop for every activation,
 feature matching, PacGAN, the MMD term, the warm start's regression, historical averaging, BatchNorm, the
@@ -9,9 +9,11 @@ digit classifier's softmax cross-entropy and the conditional networks G(z, y), D
 
 import numpy as np
 
-from . import conditional, digit_metrics, gradcheck, losses, mmd, nn, penalties, tricks, warmstart
-from .batchnorm import BatchNorm
-from .gan_backward import generator_backward
+from .engine import gradcheck, losses, nn
+from .engine.batchnorm import BatchNorm
+from .engine.gan_backward import generator_backward
+from .fixes import conditional, feature_matching, historical_averaging, mmd, packing, penalties, warmstart
+from .measure import digits
 
 
 def all_checks(seed=0):
@@ -120,14 +122,14 @@ def _extra_checks(rng):
     G = nn.mlp([4, 16, 2], rng=rng, activation="tanh", dtype=f64)
     D = nn.mlp([2, 16, 16, 1], rng=rng, activation="tanh", dtype=f64)
     x_real, z = rng.standard_normal((10, 2)), rng.standard_normal((8, 4))
-    d = tricks.feature_layers(D, tricks.default_feature_layer(D))
+    d = feature_matching.feature_layers(D, feature_matching.default_feature_layer(D))
 
     def fm():
         u = d.forward(x_real).mean(axis=0) - d.forward(G.forward(z)).mean(axis=0)
         return float(u @ u)
 
     G.zero_grad()
-    tricks.feature_matching_backward(G, D, x_real, z)
+    feature_matching.feature_matching_backward(G, D, x_real, z)
     rows.append(("composite", "feature matching -> D -> G params", params_check(fm, G, "G")))
 
     scale, bandwidths = np.array([0.5, 2.0]), (0.25, 1.0)
@@ -143,14 +145,14 @@ def _extra_checks(rng):
     rows.append(("composite", "warm start: ||(G(z) - T(z)) / s||^2 -> G params",
                  params_check(lambda: float(np.sum(((G.forward(z) - target) / scale) ** 2) / len(z)), G, "G")))
 
-    P = tricks.Packed(nn.mlp([4, 16, 1], rng=rng, activation="softplus", dtype=f64), 2)
+    P = packing.Packed(nn.mlp([4, 16, 1], rng=rng, activation="softplus", dtype=f64), 2)
     objective = losses.NonSaturating()
     G.zero_grad()
     generator_backward(G, P, objective, z)
     rows.append(("composite", "PacGAN m=2: L_G -> packed D -> G params",
                  params_check(lambda: objective.g_loss(P.forward(G.forward(z)))[0], G, "G")))
 
-    ha = tricks.HistoricalAverage(G.parameters(), weight=0.5)
+    ha = historical_averaging.HistoricalAverage(G.parameters(), weight=0.5)
     for p in G.parameters():
         p.data += 0.1 * rng.standard_normal(p.shape)
     ha.update()
@@ -167,9 +169,9 @@ def _extra_checks(rng):
 
     # The digit classifier's softmax cross-entropy (digit_metrics), with respect to its logits.
     logits, classes = rng.standard_normal((7, 10)), rng.integers(0, 10, 7)
-    _, d_logits = digit_metrics.softmax_cross_entropy(logits, classes)
+    _, d_logits = digits.softmax_cross_entropy(logits, classes)
     rows.append(("loss", "softmax cross-entropy (digit classifier)",
-                 gradcheck.check_function(lambda: digit_metrics.softmax_cross_entropy(logits, classes)[0],
+                 gradcheck.check_function(lambda: digits.softmax_cross_entropy(logits, classes)[0],
                                           {"logits": logits}, {"logits": d_logits})))
 
     # Conditional GANs: onehot(y) joined to the input, and L_D, L_G through D(x, y) into G(z, y)'s parameters.

@@ -17,10 +17,10 @@ import time
 
 import numpy as np
 
-from . import metrics
-from .recipes import FILTERS, PRESETS, default_config
-from .errors import UsageError
-from .run import train_with_restarts
+from .engine.errors import UsageError
+from .game.recipes import default_config, FILTERS, PRESETS
+from .game.run import train_with_restarts
+from .measure import metrics
 
 N_SAMPLES = 2500      # the protocol's sample size
 

@@ -3,9 +3,9 @@ import os
 import numpy as np
 import pytest
 
-from scratchgan.checkpoint import load_trainer, read_checkpoint, save_checkpoint
-from scratchgan.config import TrainConfig
-from scratchgan.trainer import Trainer
+from scratchgan.game.checkpoint import load_trainer, read_checkpoint, save_checkpoint
+from scratchgan.game.config import TrainConfig
+from scratchgan.game.trainer import Trainer
 
 
 def tiny(**kw):
@@ -81,7 +81,7 @@ def test_missing_truncated_and_foreign_checkpoints_are_one_line_errors(tmp_path)
 
 
 def test_checkpoint_of_another_architecture_does_not_fit(tmp_path):
-    from scratchgan import nn
+    from scratchgan.engine import nn
     t = Trainer(tiny())
     path = tmp_path / "c.npz"
     save_checkpoint(t, path)

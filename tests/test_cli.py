@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 
 from scratchgan import cli
-from scratchgan.checkpoint import load_trainer
-from scratchgan.trainer import Trainer
+from scratchgan.game.checkpoint import load_trainer
+from scratchgan.game.trainer import Trainer
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TINY = ["--steps", "30", "--batch", "32", "--n-samples", "200"]
@@ -179,7 +179,9 @@ def plant(monkeypatch, owner, name, error):
 
 @pytest.mark.parametrize("command", ["train", "sample", "plot"])
 def test_a_bug_is_exit_1_with_its_traceback_never_a_usage_error(ring_run, tmp_path, capsys, monkeypatch, command):
-    from scratchgan import losses, plots, sampling
+    from scratchgan import plots
+    from scratchgan.engine import losses
+    from scratchgan.game import sampling
 
     if command == "train":      # a ValueError from inside a training step, where shape checks live
         plant(monkeypatch, losses.NonSaturating, "g_loss", ValueError("planted"))
@@ -200,8 +202,8 @@ def test_a_bug_is_exit_1_with_its_traceback_never_a_usage_error(ring_run, tmp_pa
 
 
 def test_usage_error_is_a_value_error_and_ctrl_c_passes_through(ring_run, tmp_path, monkeypatch):
-    from scratchgan import sampling
-    from scratchgan.errors import UsageError
+    from scratchgan.game import sampling
+    from scratchgan.engine.errors import UsageError
 
     assert issubclass(UsageError, ValueError)          # Python callers catching ValueError keep working
     plant(monkeypatch, sampling, "propose", KeyboardInterrupt())
@@ -210,7 +212,7 @@ def test_usage_error_is_a_value_error_and_ctrl_c_passes_through(ring_run, tmp_pa
 
 
 def test_divergence_stops_naming_the_step_and_keeps_the_last_good_checkpoint(tmp_path, capsys, monkeypatch):
-    from scratchgan import losses
+    from scratchgan.engine import losses
 
     calls = {"n": 0}
     g_loss = losses.NonSaturating.g_loss

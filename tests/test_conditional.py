@@ -5,10 +5,11 @@ import json
 import numpy as np
 import pytest
 
-from scratchgan import conditional, gradcheck, losses, nn
 from scratchgan.cli import main
-from scratchgan.recipes import default_config
-from scratchgan.trainer import Trainer
+from scratchgan.engine import gradcheck, losses, nn
+from scratchgan.fixes import conditional
+from scratchgan.game.recipes import default_config
+from scratchgan.game.trainer import Trainer
 
 F64 = np.float64
 
@@ -31,7 +32,7 @@ def test_one_hot_labels_joins_the_label_and_passes_only_x_back():
 def test_conditional_gan_gradients_match_finite_differences_with_labels_set():
     # the trainer's own compositions, with the labels a training step sets: the stacked D batch gets
     # [y_real, y_fake], G's step gives y to both G and D
-    from scratchgan.gan_backward import discriminator_backward, generator_backward
+    from scratchgan.engine.gan_backward import discriminator_backward, generator_backward
 
     rng = np.random.default_rng(0)
     G = nn.Sequential(conditional.OneHotLabels(4), *nn.mlp([3 + 4, 12, 2], rng=rng, activation="tanh", dtype=F64).layers)

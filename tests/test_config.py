@@ -6,9 +6,9 @@ import json
 import pytest
 
 from scratchgan import cli
-from scratchgan.config import SECTION_OF, SECTIONS, TrainConfig
-from scratchgan.errors import UsageError
-from scratchgan.recipes import DEFAULT_CONFIGS, FILTERS, PRESETS, default_config
+from scratchgan.engine.errors import UsageError
+from scratchgan.game.config import SECTION_OF, SECTIONS, TrainConfig
+from scratchgan.game.recipes import default_config, DEFAULT_CONFIGS, FILTERS, PRESETS
 
 
 def test_every_setting_has_one_section_and_a_flat_name_unique_across_sections():

@@ -1,4 +1,4 @@
-"""The digit metrics (scratchgan.digit_metrics) and the digit pictures (scratchgan.plots.digits).
+"""The digit metrics (scratchgan.measure.digits) and the digit pictures (scratchgan.plots.digits).
 
 The classifier's cross-entropy gradient is checked by central differences; the classifier must read held-out
 digits; the report must find nothing wrong with real digits it has never seen, flag copies of training images,
@@ -12,13 +12,12 @@ import pytest
 import scipy.linalg
 from PIL import Image
 
-from scratchgan import digit_metrics as dm
-from scratchgan.recipes import default_config
-from scratchgan.data import Rows, get_dataset
-from scratchgan.gradcheck import check_function
-from scratchgan.plots import animation
-from scratchgan.plots import digits as pd
-from scratchgan.trainer import Trainer
+from scratchgan.data import get_dataset, Rows
+from scratchgan.engine.gradcheck import check_function
+from scratchgan.game.recipes import default_config
+from scratchgan.game.trainer import Trainer
+from scratchgan.measure import digits as dm
+from scratchgan.plots import animation, digits as pd
 
 
 @pytest.fixture(scope="module")
@@ -206,7 +205,7 @@ def test_digit_frames_record_draw_and_round_trip(tmp_path):
 @pytest.mark.parametrize("seed", [7])    # not 1 or 2, the seeds docs/digits.md reports
 def test_the_digits_recipe_meets_its_targets(seed):
     """docs/digits.md: 10 of 10 digits, class reverse KL <= 0.05, no copying (about two minutes of training)."""
-    from scratchgan.run import train_with_restarts
+    from scratchgan.game.run import train_with_restarts
 
     trainer, _ = train_with_restarts(default_config("digits", seed=seed))
     report = dm.digit_report(trainer.sample(10000), trainer.data)

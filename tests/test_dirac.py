@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from scratchgan import dirac
+from scratchgan.theory import dirac
 
 
 def radii(path):
@@ -81,7 +81,7 @@ def test_r1_converges_and_unregularised_training_does_not(start):
 
 @pytest.mark.parametrize("gamma", [0.0, 0.5])
 def test_the_trainer_takes_the_alternating_step(gamma):
-    """scratchgan.trainer.Trainer (SGD, k = 1, penalty r1) on Shift / Scale / PointMass: its train_step is
+    """scratchgan.game.trainer.Trainer (SGD, k = 1, penalty r1) on Shift / Scale / PointMass: its train_step is
     the alternating step, bit for bit, and its fitted map is the analytic one."""
     h = 0.1
     tr = dirac.dirac_trainer(1e-4, 5e-5, h=h, penalty="r1" if gamma else "none", weight=gamma)

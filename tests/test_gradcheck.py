@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from scratchgan import gradcheck, losses, nn
 from scratchgan.cli import main
+from scratchgan.engine import gradcheck, losses, nn
 
 F64 = np.float64
 
@@ -72,7 +72,7 @@ def test_cli_gradcheck_prints_every_row_below_tolerance(capsys):
 
 
 def test_check_module_catches_a_backward_that_overwrites_instead_of_accumulating():
-    from scratchgan import nn
+    from scratchgan.engine import nn
 
     class Overwrites(nn.Linear):
         def backward(self, dy):

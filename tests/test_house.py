@@ -84,7 +84,7 @@ def find_cycle(graph):
 
 def test_the_package_has_no_import_cycle():
     graph = import_graph()
-    assert "scratchgan.trainer" in graph and "scratchgan.gan_backward" in graph["scratchgan.trainer"]
+    assert "scratchgan.engine.gan_backward" in graph["scratchgan.game.trainer"]
     cycle = find_cycle(graph)
     assert cycle is None, "import cycle: " + " -> ".join(cycle)
 
@@ -103,9 +103,39 @@ def test_only_the_command_line_imports_the_command_line():
 
 def test_the_lowest_modules_import_nothing_of_the_package_above_them():
     graph = import_graph()
-    assert graph["scratchgan.nn"] == set()
-    assert graph["scratchgan.errors"] == set()
-    assert graph["scratchgan.gan_backward"] == {"scratchgan.nn"}
+    assert graph["scratchgan.engine.nn"] == set()
+    assert graph["scratchgan.engine.errors"] == set()
+    assert graph["scratchgan.engine.gan_backward"] == {"scratchgan.engine.nn"}
+
+
+# The folders from the bottom up: each imports only from its own layer and those below. The root's modules
+# (the package itself, the catalogue of gradient checks, the benchmarks) run everything, so they sit above the
+# folders they use; the command line above them; `python -m scratchgan` on top.
+LAYERS = ["engine", "data", "measure", "fixes", "game", "theory", "plots", "(root)", "cli", "__main__"]
+
+
+def layer_of(module):
+    """The index in LAYERS of a module's folder: scratchgan.game.trainer -> 4, scratchgan.bench -> 7."""
+    parts = module.split(".")
+    if len(parts) > 2 or (len(parts) == 2 and parts[1] in LAYERS):
+        return LAYERS.index(parts[1])
+    return LAYERS.index("__main__" if parts[-1] == "__main__" else "(root)")
+
+
+def upward_imports(graph):
+    return sorted(f"{a} -> {b}" for a, bs in graph.items() for b in bs if layer_of(b) > layer_of(a))
+
+
+def test_imports_run_only_downward_between_the_folders():
+    graph = import_graph()
+    assert {layer_of(m) for m in graph} == set(range(len(LAYERS)))      # every layer has modules
+    assert upward_imports(graph) == []
+
+
+def test_an_upward_import_is_found():
+    # the check above could not fail if upward_imports never found anything
+    graph = {"scratchgan.engine.nn": {"scratchgan.game.trainer"}, "scratchgan.game.trainer": {"scratchgan.engine.nn"}}
+    assert upward_imports(graph) == ["scratchgan.engine.nn -> scratchgan.game.trainer"]
 
 
 @pytest.mark.parametrize("name, path", sorted(package_modules().items()))

@@ -1,14 +1,14 @@
-"""The latent z with a discrete code (scratchgan.latent): its distribution, its pieces, and G built for it."""
+"""The latent z with a discrete code (scratchgan.data.latent): its distribution, its pieces, and G built for it."""
 
 import numpy as np
 import pytest
 
-from scratchgan.config import TrainConfig
-from scratchgan.recipes import default_config
 from scratchgan.data import sample_noise
-from scratchgan.latent import CLASS_SCALE, latent_class, sample_latent
+from scratchgan.data.latent import CLASS_SCALE, latent_class, sample_latent
+from scratchgan.game.config import TrainConfig
+from scratchgan.game.recipes import default_config
+from scratchgan.game.trainer import Trainer
 from scratchgan.plots.field2d import latent_grid
-from scratchgan.trainer import Trainer
 
 
 def test_without_classes_z_is_exactly_the_continuous_draw():

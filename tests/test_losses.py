@@ -5,7 +5,7 @@ import warnings
 import numpy as np
 import pytest
 
-from scratchgan import gradcheck, losses
+from scratchgan.engine import gradcheck, losses
 
 LOG2 = np.log(2.0)
 

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from scratchgan import gradcheck, losses
+from scratchgan.engine import gradcheck, losses
 
 NEW = ["wasserstein", "hinge", "least_squares"]
 

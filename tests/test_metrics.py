@@ -1,9 +1,9 @@
-"""Tests of scratchgan.metrics: mode coverage on exact constructed inputs, the two-sample tests' error rates."""
+"""Tests of scratchgan.measure.metrics: mode coverage on exact constructed inputs, the two-sample tests' error rates."""
 
 import numpy as np
 import pytest
 
-from scratchgan import metrics
+from scratchgan.measure import metrics
 
 # ---------------------------------------------------------------------------------------------------------
 # mode_coverage

@@ -1,4 +1,4 @@
-"""The MMD^2 term of G's loss (scratchgan.mmd): its value against a closed form and against the test statistic
+"""The MMD^2 term of G's loss (scratchgan.fixes.mmd): its value against a closed form and against the test statistic
 of metrics.mmd_test, its gradient against finite differences, alone and through G, and inside the trainer."""
 
 import math
@@ -6,12 +6,14 @@ import math
 import numpy as np
 import pytest
 
-from scratchgan import gradcheck, metrics, mmd, nn
-from scratchgan.config import TrainConfig
-from scratchgan.gan_backward import generator_backward
-from scratchgan.networks import data_scale
-from scratchgan.fixes import MMD_BANDWIDTHS
-from scratchgan.trainer import Trainer
+from scratchgan.data import data_scale
+from scratchgan.engine import gradcheck, nn
+from scratchgan.engine.gan_backward import generator_backward
+from scratchgan.fixes import mmd
+from scratchgan.fixes.mmd import MMD_BANDWIDTHS
+from scratchgan.game.config import TrainConfig
+from scratchgan.game.trainer import Trainer
+from scratchgan.measure import metrics
 
 F64 = np.float64
 

@@ -3,9 +3,10 @@
 import numpy as np
 import pytest
 
-from scratchgan import modebench, sampling
+from scratchgan import modebench
 from scratchgan.cli import main
-from scratchgan.recipes import default_config
+from scratchgan.game import sampling
+from scratchgan.game.recipes import default_config
 
 
 def test_methods_change_only_what_defines_them():

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from scratchgan import gradcheck, nn
+from scratchgan.engine import gradcheck, nn
 
 TOL = 1e-6
 F64 = np.float64

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from scratchgan import optim
-from scratchgan.nn import Parameter
+from scratchgan.engine import optim
+from scratchgan.engine.nn import Parameter
 
 GRADS = [np.array([0.5, -2.0, 0.0]), np.array([0.1, 1.0, -3.0]), np.array([-0.4, 0.2, 1.5]),
          np.array([2.0, -0.5, 0.25])]

@@ -71,8 +71,12 @@ def moved_lines(source):
 def test_reading_path_follows_the_readme():
     paths = pages.reading_path(ROOT)
     head = ["demos/minimal_gan.py"] + ["scratchgan/" + f + ".py" for f in (
-        "nn losses optim gradcheck gradcheck_catalogue gan_backward config networks trainer fixes latent sampling run "
-        "step_trace penalties tricks batchnorm dirac truncation rejection mmd warmstart").split()]
+        "engine/nn engine/losses engine/optim engine/gradcheck gradcheck_catalogue engine/gan_backward game/config "
+        "game/recipes game/networks game/trainer fixes/base fixes/__init__ data/latent game/sampling game/run "
+        "game/step_trace game/checkpoint fixes/instance_noise fixes/packing fixes/penalties fixes/clipping "
+        "fixes/historical_averaging fixes/feature_matching fixes/mmd fixes/ema fixes/conditional fixes/warmstart "
+        "fixes/truncation fixes/rejection engine/batchnorm data/datasets data/tables measure/metrics "
+        "measure/digits").split()]
     assert paths[:len(head)] == head
     assert len(paths) == len(set(paths)) and all(os.path.isfile(os.path.join(ROOT, p)) for p in paths)
     for folder in ("scratchgan/theory/", "scratchgan/plots/", "scratchgan/cli/"):

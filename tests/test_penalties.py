@@ -3,9 +3,10 @@
 import numpy as np
 import pytest
 
-from scratchgan import gradcheck, nn, penalties
-from scratchgan.batchnorm import BatchNorm
-from scratchgan.optim import Adam
+from scratchgan.engine import gradcheck, nn
+from scratchgan.engine.batchnorm import BatchNorm
+from scratchgan.engine.optim import Adam
+from scratchgan.fixes import penalties
 
 ACTS = ["relu", "leaky_relu", "tanh", "sigmoid", "softplus"]
 PENALTIES = {"gp": penalties.gradient_penalty, "r1": penalties.r1}

@@ -29,8 +29,8 @@ import sys
 import numpy as np
 import pytest
 
-from scratchgan import recipes, sampling
 from scratchgan.cli import main
+from scratchgan.game import recipes, sampling
 
 DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data")
 PINS = os.path.join(DATA, "pins")

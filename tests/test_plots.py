@@ -8,9 +8,11 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from scratchgan import checkpoint, cli, errors, losses, nn, plots
-from scratchgan.recipes import default_config
-from scratchgan.trainer import Trainer
+from scratchgan import cli, plots
+from scratchgan.engine import errors, losses, nn
+from scratchgan.game import checkpoint
+from scratchgan.game.recipes import default_config
+from scratchgan.game.trainer import Trainer
 
 
 def tiny_trainer(data, seed=0, steps=40):

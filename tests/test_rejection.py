@@ -4,12 +4,12 @@ import numpy as np
 import pytest
 
 from scratchgan.data import get_dataset
-from scratchgan.metrics import mode_coverage
-from scratchgan.rejection import accept, fit_ratio, rejection_sample
-from scratchgan import sampling
-from scratchgan.recipes import default_config
-from scratchgan.networks import build_discriminator
-from scratchgan.trainer import Trainer
+from scratchgan.fixes.rejection import accept, fit_ratio, rejection_sample
+from scratchgan.game import sampling
+from scratchgan.game.networks import build_discriminator
+from scratchgan.game.recipes import default_config
+from scratchgan.game.trainer import Trainer
+from scratchgan.measure.metrics import mode_coverage
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])

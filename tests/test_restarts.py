@@ -3,11 +3,11 @@
 import numpy as np
 import pytest
 
-from scratchgan import sampling
-from scratchgan.config import TrainConfig
 from scratchgan.data import get_dataset
-from scratchgan.run import train_with_restarts
-from scratchgan.trainer import Trainer
+from scratchgan.game import sampling
+from scratchgan.game.config import TrainConfig
+from scratchgan.game.run import train_with_restarts
+from scratchgan.game.trainer import Trainer
 
 TINY = dict(data="grid25", z_dim=2, noise="uniform", g_hidden=(16,), d_hidden=(16,), steps=5, seed=3)
 

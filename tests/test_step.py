@@ -5,10 +5,10 @@ import re
 import numpy as np
 import pytest
 
-from scratchgan import step_trace
 from scratchgan.cli import main
-from scratchgan.recipes import default_config
-from scratchgan.trainer import Trainer
+from scratchgan.game import step_trace
+from scratchgan.game.recipes import default_config
+from scratchgan.game.trainer import Trainer
 
 
 def printed(text, name):

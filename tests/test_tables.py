@@ -10,8 +10,8 @@ import pytest
 from scratchgan import plots
 from scratchgan.cli import main
 from scratchgan.data import Rows, split_rows, table
+from scratchgan.data.tables import MIN_ROWS, read_table
 from scratchgan.plots.table import plot_table_samples, principal_axes, project
-from scratchgan.tables import MIN_ROWS, read_table
 
 PNG = b"\x89PNG\r\n\x1a\n"
 
@@ -128,7 +128,7 @@ def test_a_missing_file_or_a_folder_or_an_unknown_kind_is_one_line(tmp_path, cap
 
 
 def test_an_unreadable_file_is_one_line(tmp_path, capsys, monkeypatch):
-    import scratchgan.tables as tables
+    import scratchgan.data.tables as tables
 
     def refuse(*args, **kwargs):
         raise PermissionError(13, "Permission denied")

@@ -5,7 +5,8 @@ import pytest
 from scipy import integrate
 from scipy.stats import norm, wasserstein_distance
 
-from scratchgan import data, losses, nn, theory
+from scratchgan import data, theory
+from scratchgan.engine import losses, nn
 
 LOG2, LOG4 = np.log(2.0), np.log(4.0)
 

@@ -1,10 +1,10 @@
 import numpy as np
 import pytest
 
-from scratchgan import nn
-from scratchgan.config import TrainConfig
-from scratchgan.recipes import DEFAULT_CONFIGS, default_config
-from scratchgan.trainer import HISTORY_KEYS, Trainer, TrainingDiverged
+from scratchgan.engine import nn
+from scratchgan.game.config import TrainConfig
+from scratchgan.game.recipes import default_config, DEFAULT_CONFIGS
+from scratchgan.game.trainer import HISTORY_KEYS, Trainer, TrainingDiverged
 
 
 def tiny(**kw):
@@ -197,8 +197,8 @@ def test_mixture_defaults_meet_the_mode_benchmark_targets_on_unseen_seeds(data, 
     # The targets of the mode benchmark (docs/modes.md), on seeds it does not run (1-5), with the protocol's
     # 2,500 samples, for the default recipe as `train` runs it: the generator alone, no filter after training
     # (train_with_restarts trains once: the recipes set no restarts).
-    from scratchgan.metrics import mode_coverage
-    from scratchgan.run import train_with_restarts
+    from scratchgan.measure.metrics import mode_coverage
+    from scratchgan.game.run import train_with_restarts
     config = default_config(data, seed=seed, eval_every=0)
     assert (config.sampling.truncation, config.sampling.rejection, config.run.restarts) == (0.0, 0.0, 0)
     t, _ = train_with_restarts(config)

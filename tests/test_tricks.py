@@ -5,11 +5,13 @@ import types
 import numpy as np
 import pytest
 
-from scratchgan import gradcheck, losses, nn, tricks
-from scratchgan.batchnorm import BatchNorm, dcgan_discriminator, dcgan_generator
-from scratchgan.recipes import PRESETS, default_config
-from scratchgan.optim import SGD
-from scratchgan.trainer import Trainer
+from scratchgan.engine import gradcheck, losses, nn
+from scratchgan.engine.batchnorm import BatchNorm, dcgan_discriminator, dcgan_generator
+from scratchgan.engine.optim import SGD
+from scratchgan.fixes import clipping, feature_matching, historical_averaging, instance_noise, packing
+from scratchgan.fixes.ema import MovingAverage
+from scratchgan.game.recipes import default_config, PRESETS
+from scratchgan.game.trainer import Trainer
 
 F64 = np.float64
 
@@ -35,9 +37,9 @@ def test_feature_matching_gradient_through_D_into_G(seed, layer):
     x_real, z = rng.standard_normal((10, 2)), rng.standard_normal((8, 4))
     G.zero_grad()
     D.zero_grad()
-    loss = tricks.feature_matching_backward(G, D, x_real, z, layer)
+    loss = feature_matching.feature_matching_backward(G, D, x_real, z, layer)
     assert all(not p.grad.any() for p in D.parameters()), "feature matching must not train D"
-    d = tricks.feature_layers(D, layer)
+    d = feature_matching.feature_layers(D, layer)
 
     def value():
         u = d.forward(x_real).mean(axis=0) - d.forward(G.forward(z)).mean(axis=0)
@@ -55,7 +57,7 @@ def test_feature_matching_is_zero_when_G_reproduces_the_batch():
     D = nn.mlp([2, 8, 1], rng=rng, dtype=F64)
     x = rng.standard_normal((6, 2))
     G.zero_grad()
-    assert tricks.feature_matching_backward(G, D, x, x.copy()) == pytest.approx(0.0, abs=1e-24)
+    assert feature_matching.feature_matching_backward(G, D, x, x.copy()) == pytest.approx(0.0, abs=1e-24)
     assert np.abs(G.W.grad).max() < 1e-12
 
 
@@ -63,7 +65,7 @@ def test_feature_layer_must_be_intermediate():
     D = nn.mlp([2, 8, 1], rng=np.random.default_rng(0))
     for bad in (0, 3):
         with pytest.raises(ValueError, match="layer must be in"):
-            tricks.feature_layers(D, bad)
+            feature_matching.feature_layers(D, bad)
 
 
 # --- historical averaging ---------------------------------------------------------------------------------
@@ -71,7 +73,7 @@ def test_feature_layer_must_be_intermediate():
 def test_historical_average_is_the_running_mean_and_its_gradient_checks():
     rng = np.random.default_rng(4)
     m = nn.Linear(3, 2, rng=rng, dtype=F64)
-    ha = tricks.HistoricalAverage(m.parameters(), weight=0.7)
+    ha = historical_averaging.HistoricalAverage(m.parameters(), weight=0.7)
     seen = [[p.data.copy() for p in m.parameters()]]
     for _ in range(5):
         for p in m.parameters():
@@ -98,35 +100,35 @@ def test_historical_average_is_the_running_mean_and_its_gradient_checks():
 
 def test_instance_noise_has_the_requested_scale_and_dtype():
     x = np.zeros((20000, 2), np.float32)
-    noisy = tricks.add_instance_noise(x, 0.3, np.random.default_rng(5))
+    noisy = instance_noise.add_instance_noise(x, 0.3, np.random.default_rng(5))
     assert noisy.dtype == np.float32
     assert noisy.std() == pytest.approx(0.3, rel=0.03) and abs(noisy.mean()) < 0.01
-    assert tricks.add_instance_noise(x, 0.0, np.random.default_rng(5)) is x
-    assert tricks.annealed(0.5, 0, 100) == 0.5 and tricks.annealed(0.5, 50, 100) == 0.25
-    assert tricks.annealed(0.5, 200, 100) == 0.0
+    assert instance_noise.add_instance_noise(x, 0.0, np.random.default_rng(5)) is x
+    assert instance_noise.annealed(0.5, 0, 100) == 0.5 and instance_noise.annealed(0.5, 50, 100) == 0.25
+    assert instance_noise.annealed(0.5, 200, 100) == 0.0
     with pytest.raises(ValueError, match="sigma"):
-        tricks.add_instance_noise(x, -1.0, np.random.default_rng(5))
+        instance_noise.add_instance_noise(x, -1.0, np.random.default_rng(5))
 
 
 # --- PacGAN -----------------------------------------------------------------------------------------------
 
 def test_pack_puts_m_consecutive_samples_in_one_row():
     x = np.arange(12.0).reshape(6, 2)
-    p = tricks.pack(x, 3)
+    p = packing.pack(x, 3)
     assert p.shape == (2, 6) and np.array_equal(p[1], [6, 7, 8, 9, 10, 11])
-    assert np.array_equal(tricks.unpack(p, 3), x)
+    assert np.array_equal(packing.unpack(p, 3), x)
     with pytest.raises(ValueError, match="divisible"):
-        tricks.pack(x, 4)
+        packing.pack(x, 4)
 
 
 @pytest.mark.parametrize("m", [2, 4])
 @pytest.mark.parametrize("seed", [0, 1])
 def test_packed_generator_gradient_through_D_into_G(m, seed):
     """G's loss on packs of its samples, through the packed D into G: the unpack is the reshape's backward."""
-    from scratchgan.gan_backward import generator_backward
+    from scratchgan.engine.gan_backward import generator_backward
     rng = np.random.default_rng(seed)
     G = nn.mlp([4, 16, 2], rng=rng, activation="tanh", dtype=F64)
-    D = tricks.Packed(nn.mlp([2 * m, 16, 1], rng=rng, activation="softplus", dtype=F64), m)
+    D = packing.Packed(nn.mlp([2 * m, 16, 1], rng=rng, activation="softplus", dtype=F64), m)
     z = rng.standard_normal((8, 4))
     obj = losses.NonSaturating()
     G.zero_grad()
@@ -140,7 +142,7 @@ def test_packed_generator_gradient_through_D_into_G(m, seed):
 def test_ema_follows_the_formula_and_leaves_the_source_alone():
     rng = np.random.default_rng(6)
     G = nn.mlp([2, 4, 2], rng=rng, dtype=F64)
-    ema = tricks.EMA(G, decay=0.9)
+    ema = MovingAverage(G, decay=0.9)
     expected = [p.data.copy() for p in G.parameters()]
     for _ in range(4):
         for p in G.parameters():
@@ -152,13 +154,13 @@ def test_ema_follows_the_formula_and_leaves_the_source_alone():
     z = rng.standard_normal((3, 2))
     assert ema(z).shape == (3, 2)
     with pytest.raises(ValueError, match="decay"):
-        tricks.EMA(G, decay=1.0)
+        MovingAverage(G, decay=1.0)
 
 
 def test_ema_of_a_constant_iterate_is_that_iterate_and_smooths_an_oscillation():
     """Parameters flipping between +1 and -1 each step: the last iterate is +-1, the EMA stays near 0."""
     m = nn.Linear(1, 1, rng=np.random.default_rng(7), dtype=F64)
-    ema = tricks.EMA(m, decay=0.95)
+    ema = MovingAverage(m, decay=0.95)
     for t in range(400):
         m.W.data[...] = 1.0 if t % 2 else -1.0
         ema.update()
@@ -168,10 +170,10 @@ def test_ema_of_a_constant_iterate_is_that_iterate_and_smooths_an_oscillation():
 def test_clip_weights_bounds_every_entry():
     rng = np.random.default_rng(8)
     D = nn.mlp([2, 8, 1], rng=rng)
-    tricks.clip_weights(D.parameters(), 0.01)
+    clipping.clip_weights(D.parameters(), 0.01)
     assert all(np.abs(p.data).max() <= 0.01 for p in D.parameters())
     with pytest.raises(ValueError, match="positive"):
-        tricks.clip_weights(D.parameters(), 0.0)
+        clipping.clip_weights(D.parameters(), 0.0)
 
 
 # --- BatchNorm and the DCGAN recipe -----------------------------------------------------------------------
@@ -249,7 +251,7 @@ def small_config(**kw):
 
 def test_packed_D_in_eval_mode_scores_copies_and_its_gradient_checks():
     rng = np.random.default_rng(10)
-    P = tricks.Packed(nn.mlp([6, 8, 1], rng=rng, activation="tanh", dtype=F64), 3)
+    P = packing.Packed(nn.mlp([6, 8, 1], rng=rng, activation="tanh", dtype=F64), 3)
     x = rng.standard_normal((5, 2))
     P.eval()
     assert np.allclose(P.forward(x), P.inner.forward(np.hstack([x, x, x])))
@@ -300,7 +302,7 @@ def test_presets_are_the_papers_settings():
     gp = default_config("ring8", **PRESETS["wgan-gp"]).flat()
     assert (gp["penalty"], gp["penalty_weight"], gp["k"], gp["beta1"], gp["beta2"], gp["lr_g"]) == ("gp", 10.0, 5, 0.0, 0.9, 1e-4)
     tr = Trainer(default_config("ring8", **PRESETS["wgan"]))
-    assert isinstance(tr.opt_d, __import__("scratchgan").optim.RMSprop)
+    assert isinstance(tr.opt_d, __import__("scratchgan.engine.optim").engine.optim.RMSprop)
 
 
 @pytest.mark.parametrize("bad, match", [(dict(penalty="gpp"), "unknown penalty"), (dict(clip=-1.0), "clip"),

@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
-from scratchgan import nn
-from scratchgan.metrics import mode_coverage
-from scratchgan.truncation import jacobian_norms, truncated_sample
+from scratchgan.engine import nn
+from scratchgan.fixes.truncation import jacobian_norms, truncated_sample
+from scratchgan.measure.metrics import mode_coverage
 
 
 def test_jacobian_norms_match_finite_differences():
@@ -30,7 +30,7 @@ def test_with_a_latent_code_truncation_thins_each_piece_instead_of_dropping_piec
     # G sends piece c of z = (eps, 3 e_c) to the point 4c + eps, but reacts to its code far more steeply
     # (slope 40 against 1 along eps) the larger c is. Over all of z, the Jacobian's norm would rank whole pieces;
     # over eps alone it is 1 everywhere, and truncation keeps every piece in its share.
-    from scratchgan.latent import CLASS_SCALE, latent_class, sample_latent
+    from scratchgan.data.latent import CLASS_SCALE, latent_class, sample_latent
 
     class Coded(nn.Module):
         def forward(self, z):

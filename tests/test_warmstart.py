@@ -1,15 +1,16 @@
-"""G's warm start (scratchgan.warmstart): the affine map's moments, the regression's gradient, and a fitted G
+"""G's warm start (scratchgan.fixes.warmstart): the affine map's moments, the regression's gradient, and a fitted G
 whose samples have the data's mean and covariance."""
 
 import numpy as np
 import pytest
 
-from scratchgan import gradcheck, nn, warmstart
-from scratchgan.data import get_dataset, sample_noise
-from scratchgan.config import TrainConfig
-from scratchgan.recipes import default_config
-from scratchgan.networks import build_generator, data_scale
-from scratchgan.trainer import Trainer
+from scratchgan.data import data_scale, get_dataset, sample_noise
+from scratchgan.engine import gradcheck, nn
+from scratchgan.fixes import warmstart
+from scratchgan.game.config import TrainConfig
+from scratchgan.game.networks import build_generator
+from scratchgan.game.recipes import default_config
+from scratchgan.game.trainer import Trainer
 
 
 @pytest.mark.parametrize("name", ["grid25", "ring8", "mixture1d"])

@@ -13,7 +13,7 @@ command and tells the user's mistakes from the library's:
 
     exit 0      done (a command may return another code of its own: train's 1 and 130, gradcheck's 1)
     exit 2      a mistake in the input (a bad value, a missing or malformed file, an unknown name): the
-                input points raise scratchgan.errors.UsageError, printed as one line `error: ...`; a
+                input points raise scratchgan.engine.errors.UsageError, printed as one line `error: ...`; a
                 malformed command line (argparse) gets the same one line
     exit 1      any other exception, a plain ValueError from an internal check included: that is a bug, so
                 its full traceback is printed, then one line `internal error: ...` asking for a report
@@ -24,7 +24,7 @@ import argparse
 import sys
 import traceback
 
-from ..errors import UsageError
+from ..engine.errors import UsageError
 from . import bench, gradcheck, modes, plot, sample, step, train
 
 

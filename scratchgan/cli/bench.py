@@ -7,8 +7,8 @@ non-saturating loss, k = 1, Adam lr 1e-4 betas (0.5, 0.999), float32, one thread
 
 import argparse
 
-from ..bench import REFERENCE, max_rss_bytes, peak_memory, run_bench
-from ..errors import UsageError
+from ..bench import max_rss_bytes, peak_memory, REFERENCE, run_bench
+from ..engine.errors import UsageError
 
 
 def add_parser(sub):

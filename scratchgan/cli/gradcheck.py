@@ -1,7 +1,7 @@
 """`scratchgan gradcheck`: every hand-written gradient against central differences, as one table."""
 
 from .. import gradcheck_catalogue
-from ..errors import UsageError
+from ..engine.errors import UsageError
 
 
 def add_parser(sub):

@@ -5,7 +5,7 @@ import sys
 
 from .. import modebench
 from ..data import DATASETS, get_dataset
-from ..errors import UsageError
+from ..engine.errors import UsageError
 from .outdir import check_writable_dir
 
 

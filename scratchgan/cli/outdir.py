@@ -3,7 +3,7 @@
 import os
 import tempfile
 
-from ..errors import UsageError
+from ..engine.errors import UsageError
 
 
 def check_writable_dir(out):

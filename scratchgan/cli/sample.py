@@ -5,9 +5,9 @@ import os
 
 import numpy as np
 
-from ..checkpoint import atomic_write
-from ..errors import UsageError
-from ..run import load_run
+from ..engine.errors import UsageError
+from ..game.checkpoint import atomic_write
+from ..game.run import load_run
 
 
 def add_parser(sub):

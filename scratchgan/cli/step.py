@@ -1,17 +1,17 @@
 """`scratchgan step --data NAME`: one iteration of Algorithm 1 in slow motion, printed stage by stage and drawn.
 
-It is the Trainer's own step on the dataset's default recipe (scratchgan.step_trace), not a re-enactment: the
+It is the Trainer's own step on the dataset's default recipe (scratchgan.game.step_trace), not a re-enactment: the
 numbers printed are those `train --data NAME --seed S` computes in its iteration AFTER + 1.
 """
 
 import os
 
-from ..recipes import default_config
-from ..errors import UsageError
+from ..engine.errors import UsageError
+from ..game.recipes import default_config
+from ..game.step_trace import format_trace, trace_step
+from ..game.trainer import Trainer
 from ..plots.base import is_critic
 from ..plots.step import plot_step
-from ..step_trace import format_trace, trace_step
-from ..trainer import Trainer
 from .outdir import check_writable_dir
 
 

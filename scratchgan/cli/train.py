@@ -10,27 +10,28 @@ import os
 import sys
 import time
 
-import numpy as np
 
-from .. import checkpoint, losses, plots
-from ..config import SECTION_OF, SECTIONS, TrainConfig
-from ..recipes import PRESETS, default_config
-from ..data import DATASETS, check_dataset_name, get_dataset, is_table_path
-from ..errors import UsageError
-from ..run import final_metrics, train_with_restarts
-from ..trainer import Trainer, TrainingDiverged
+from .. import plots
+from ..data import check_dataset_name, DATASETS, get_dataset, is_table_path
+from ..engine import losses
+from ..engine.errors import UsageError
+from ..game import checkpoint
+from ..game.config import SECTION_OF, SECTIONS, TrainConfig
+from ..game.recipes import default_config, PRESETS
+from ..game.run import final_metrics, train_with_restarts
+from ..game.trainer import Trainer, TrainingDiverged
 from .outdir import check_writable_dir
 from .progress import DeferredInterrupt, Progress
 
 
-# The flags of the settings are generated from scratchgan.config's fields: --z-dim for z_dim, and so on, each with
+# The flags of the settings are generated from scratchgan.game.config's fields: --z-dim for z_dim, and so on, each with
 # its field's help; a field true or false gets --name and --no-name. Only these differ from the rule.
 SKIPPED = ("attempt",)                         # state of a run with restarts, not a choice
 ALIASES = {"k": ("--n-critic",)}
 
 
 def add_parser(sub):
-    """The `train` subcommand: its own options, then one flag per setting of scratchgan.config, by section."""
+    """The `train` subcommand: its own options, then one flag per setting of scratchgan.game.config, by section."""
     p = sub.add_parser("train", help="train a GAN on a toy dataset, write samples, metrics and figures")
     p.add_argument("--out", metavar="DIR", help="output directory (default runs/NAME)")
     p.add_argument("--n-samples", type=int, default=10000, metavar="M", help="samples to write (default 10000)")
@@ -53,7 +54,7 @@ def add_parser(sub):
 
 
 def add_setting(group, f):
-    """One flag for the setting `f` (a dataclass field of scratchgan.config); its value is None when not given."""
+    """One flag for the setting `f` (a dataclass field of scratchgan.game.config); its value is None when not given."""
     flags = ("--" + f.name.replace("_", "-"),) + ALIASES.get(f.name, ())
     help = f.metadata["help"]
     choices = getattr(f.metadata["check"], "choices", None)

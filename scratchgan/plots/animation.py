@@ -99,7 +99,7 @@ class FrameRecorder:
             return
         frame = frame_from_trainer(trainer, self.meta)
         if "centers" in self.meta and hasattr(trainer, "sample") and self.n_eval > 0:
-            from ..metrics import mode_coverage
+            from ..measure.metrics import mode_coverage
 
             x = np.asarray(trainer.sample(self.n_eval, rng=self.rng, rejection=False), dtype=np.float64)
             coverage = mode_coverage(x, self.meta["centers"], trainer.data.std)

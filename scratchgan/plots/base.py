@@ -15,7 +15,7 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from ..nn import sigmoid
+from ..engine.nn import sigmoid
 
 REAL_COLOR = "#1b7837"        # green, as in GAN Lab
 FAKE_COLOR = "#762a83"        # purple

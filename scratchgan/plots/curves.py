@@ -8,7 +8,7 @@ _history_arrays     a Trainer's history (lists, or an NpzFile) as float arrays
 import numpy as np
 from matplotlib.ticker import NullFormatter
 
-from .base import CURVES_DPI, FAKE_COLOR, REAL_COLOR, is_critic, new_figure, save_figure
+from .base import CURVES_DPI, FAKE_COLOR, is_critic, new_figure, REAL_COLOR, save_figure
 
 
 def _history_arrays(history):

@@ -10,8 +10,8 @@ Reading order: the numbers (kde_1d, frame_1d), then the pixels (draw_frame_1d).
 
 import numpy as np
 
-from .base import (D_COLOR, DSTAR_COLOR, FAKE_COLOR, REAL_COLOR, _eval_mode, _param_dtype, _restore_mode,
-                   discriminator_map)
+from .base import (D_COLOR, discriminator_map, DSTAR_COLOR, _eval_mode, FAKE_COLOR, _param_dtype, REAL_COLOR,
+    _restore_mode)
 
 
 def kde_1d(samples, x, bandwidth=None):

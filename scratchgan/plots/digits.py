@@ -20,8 +20,8 @@ frame.py may import it.
 
 import numpy as np
 
-from .base import (FRAME_DPI, FRAME_SIZE, _eval_mode, _param_dtype, _restore_mode, frame_title, is_critic, new_figure,
-                   save_figure)
+from .base import (_eval_mode, FRAME_DPI, FRAME_SIZE, frame_title, is_critic, new_figure, _param_dtype,
+    _restore_mode, save_figure)
 from .curves import _draw_side_curves, _has_curves, _history_arrays
 
 SIDE = 8                  # an image is SIDE x SIDE pixels
@@ -91,7 +91,7 @@ def plot_digits_final(samples, data, path, *, per_class=10, seed=0, title="", dp
     Left: row k shows the first per_class samples that digit_metrics' classifier (seed `seed`) reads as k, in the
     order they were drawn, with the share of ALL samples read as k at the row's left: an empty or short row is a
     digit the generator misses. Right: per_class held-out real digits of each class, for comparison."""
-    from ..digit_metrics import class_histogram, digit_classifier
+    from ..measure.digits import class_histogram, digit_classifier
 
     samples = _images(samples, "samples")
     clf = digit_classifier(data, seed)
@@ -122,8 +122,8 @@ def plot_nearest_neighbours(samples, data, path, *, n=10, dpi=FIG_DPI):
     top, the first n samples (drawn at random: typical samples); bottom, the n samples nearest to the training set
     of all given (the most copy-like; copying shows as a distance near 0). The title gives the same distance for
     the held-out real digits (their median and their smallest, digit_metrics.digit_report's copy_threshold)."""
-    from ..digit_metrics import nearest_neighbour
-    from ..metrics import distances
+    from ..measure.digits import nearest_neighbour
+    from ..measure.metrics import distances
 
     samples = _images(samples, "samples")
     rows = np.asarray(data.rows, dtype=np.float64)
@@ -205,7 +205,7 @@ def digit_frame_from_trainer(trainer, meta, *, classifier="auto"):
     if isinstance(classifier, str) and classifier == "auto":
         classifier = None
         if getattr(trainer.data, "labels", None) is not None:
-            from ..digit_metrics import digit_classifier
+            from ..measure.digits import digit_classifier
             classifier = digit_classifier(trainer.data)
     return digit_frame(trainer.G, meta["z"], step=int(getattr(trainer, "step", 0)), classifier=classifier)
 

@@ -16,16 +16,16 @@ draw_frame_2d).
 
 import numpy as np
 
-from ..gan_backward import generator_pull
-from ..latent import join_code
-from .base import (FAKE_COLOR, HEATMAP, MANIFOLD_COLOR, REAL_COLOR, _eval_mode, _param_dtype, _restore_mode,
-                   discriminator_map)
+from ..data.latent import join_code
+from ..engine.gan_backward import generator_pull
+from .base import (discriminator_map, _eval_mode, FAKE_COLOR, HEATMAP, MANIFOLD_COLOR, _param_dtype, REAL_COLOR,
+    _restore_mode)
 
 
 def generator_gradient(D, objective, x):
     """-dL_G/dx for each generated sample x (n, dim) -> (n, dim): where G's loss pulls each sample.
 
-    dL/dx = generator_pull(D, objective, x): back through D, as G's own step does (scratchgan.gan_backward).
+    dL/dx = generator_pull(D, objective, x): back through D, as G's own step does (scratchgan.engine.gan_backward).
     The loss is a mean over the batch, so each row carries a factor 1/n; we multiply it back by n to get
     the gradient of one sample's own loss. (G's parameter step moves the sample along J J^T of this
     vector, J = dG/dtheta, which the picture does not show.) D's parameters are frozen during the backward
@@ -41,7 +41,7 @@ def latent_grid(z_sample, k, classes=0):
 
     z_sample: (n, latent_dim) draws of p(z), used only for the range (their 2nd and 98th percentiles).
     Returns (k, k, latent_dim); for latent_dim = 1, a line of k points shaped (k, 1, 1).
-    classes = C > 0: z ends with a discrete code of C classes (scratchgan.latent); the grid spans the first
+    classes = C > 0: z ends with a discrete code of C classes (scratchgan.data.latent); the grid spans the first
     two coordinates of its continuous part, once per class with that class's code, (C, k, k, latent_dim)
     (or (C, k, 1, latent_dim) when the continuous part is 1D), so the manifold is drawn piece by piece.
     """

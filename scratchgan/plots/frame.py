@@ -8,7 +8,7 @@ plot_frame           the trainer's current state as one PNG (frame.png)
 
 import numpy as np
 
-from ..latent import join_code
+from ..data.latent import join_code
 from .base import FRAME_DPI, FRAME_SIZE, frame_title, is_critic, new_figure, save_figure
 from .curves import _draw_side_curves, _has_curves, _history_arrays
 from .density1d import draw_frame_1d, frame_1d

@@ -177,7 +177,7 @@ def save_player(frames, meta, path, history=None, *, fps=8, dpi=GIF_DPI):
 
     frames, meta, history: as for animation.save_animation; a few MB for about 40 frames at the GIF's dpi.
     """
-    from ..checkpoint import atomic_write          # a crash mid-write leaves any previous page intact
+    from ..game.checkpoint import atomic_write
 
     if not frames:
         raise ValueError("no frames to play (was the recorder called during training?)")

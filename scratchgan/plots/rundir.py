@@ -11,15 +11,15 @@ import os
 import numpy as np
 from matplotlib.patches import Circle
 
-from .. import npfile
-from ..config import TrainConfig
-from ..errors import UsageError
+from ..engine import npfile
+from ..engine.errors import UsageError
+from ..game.config import TrainConfig
 from .animation import load_frames, save_animation
-from .base import CURVES_DPI, FAKE_COLOR, REAL_COLOR, new_figure, save_figure
+from .base import CURVES_DPI, FAKE_COLOR, new_figure, REAL_COLOR, save_figure
 from .curves import _history_arrays, plot_curves
+from .digits import plot_digit_frame, plot_digits_final, plot_nearest_neighbours
 from .frame import _loss_name, plot_frame
 from .player import save_player
-from .digits import plot_digit_frame, plot_digits_final, plot_nearest_neighbours
 from .table import plot_table_samples
 
 
@@ -32,7 +32,7 @@ def frame_mode_coverage(frames, centers, std):
     Returns a dict of (F,) arrays named like the Trainer's evaluations: eval_step, eval_modes,
     eval_high_quality. Used for the curves when a run recorded frames but did not evaluate while training.
     """
-    from ..metrics import mode_coverage
+    from ..measure.metrics import mode_coverage
 
     rows = [{"modes": f["modes"], "high_quality": f["high_quality"]} if "modes" in f else
             mode_coverage(f["fake"], centers, std) for f in frames]
@@ -96,7 +96,7 @@ def _metrics_note(run_dir):
 def plot_samples(samples, data, path, *, title="", dpi=CURVES_DPI):
     """What the final metrics measure: the run's samples (samples.npy: EMA G, Jacobian truncation and
     rejection sampling, as configured) over real data, each mixture centre ringed at 3 std, the radius
-    within which a sample counts as high quality (scratchgan.metrics.mode_coverage). 2D data only.
+    within which a sample counts as high quality (scratchgan.measure.metrics.mode_coverage). 2D data only.
 
     samples: (n, 2).  data: a Dataset (bounds, and centers / std for a mixture).  Returns path."""
     samples = np.asarray(samples, dtype=np.float64)
@@ -143,7 +143,7 @@ def plot_run(run_dir, *, html=False):
         raise UsageError(f"run directory {run_dir} has no recorded frames (no frames.npz) to play; frames are "
                          "recorded during training with --animate: python -m scratchgan train --data NAME "
                          "--animate --out DIR")
-    from ..checkpoint import load_trainer
+    from ..game.checkpoint import load_trainer
     from ..data import is_table_path
 
     history = _read(history_path, _load_history)

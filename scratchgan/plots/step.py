@@ -1,6 +1,6 @@
 """One training step in pictures: D before and after its update, G's samples before and after, G's pull.
 
-Drawn from a trace of scratchgan.step_trace.trace_step (copies of the networks around their updates):
+Drawn from a trace of scratchgan.game.step_trace.trace_step (copies of the networks around their updates):
 
     2D data, four panels on D's verdict:  1-3 D judges the batch (before its update) | 5 D after its update |
                                           6 G's pull -dL_G/dx at G's samples | 7 G after its update
@@ -9,8 +9,8 @@ Drawn from a trace of scratchgan.step_trace.trace_step (copies of the networks a
 
 import numpy as np
 
-from ..nn import sigmoid
-from .base import FAKE_COLOR, HEATMAP, REAL_COLOR, _eval_mode, _param_dtype, _restore_mode, new_figure, save_figure
+from ..engine.nn import sigmoid
+from .base import _eval_mode, FAKE_COLOR, HEATMAP, new_figure, _param_dtype, REAL_COLOR, _restore_mode, save_figure
 from .field2d import generator_gradient
 
 

@@ -16,7 +16,7 @@ coordinates, and a generator that collapsed onto part of the data shows as purpl
 
 import numpy as np
 
-from .base import CURVES_DPI, FAKE_COLOR, REAL_COLOR, new_figure, save_figure
+from .base import CURVES_DPI, FAKE_COLOR, new_figure, REAL_COLOR, save_figure
 
 MAX_POINTS = 2000     # generated samples drawn on the scatter (the first ones: they are independent draws)
 MAX_MARGINALS = 6     # columns whose histograms are drawn

@@ -32,15 +32,15 @@ curves. fitting takes LOG2 from optimal_d; gradients and supports train D with d
 The demos in demos/theory_*.py plot these; tests/test_theory.py checks each against an independent answer.
 """
 
-from .densities import gaussian_logpdf_1d, mixture_logpdf_1d
-from .optimal_d import (LOG2, js_divergence, kl_divergence, log_density_ratio, optimal_discriminator,
-                        value_function)
-from .discriminator import train_discriminator
-from .likelihood import gaussian_log_pdf, kde_log_likelihood, likelihood_vs_quality, noise_mixture_log_likelihood
-from .gradients import generator_gradient_norms, vanishing_gradients
-from .fitting import DIVERGENCES, divergence_on_grid, fit_gaussian
-from .supports import disjoint_supports, disjoint_supports_gradient, earth_movers_distance, js_discrete, kl_discrete
 from .curves import loss_curves_vs_quality
+from .densities import gaussian_logpdf_1d, mixture_logpdf_1d
+from .discriminator import train_discriminator
+from .fitting import divergence_on_grid, DIVERGENCES, fit_gaussian
+from .gradients import generator_gradient_norms, vanishing_gradients
+from .likelihood import gaussian_log_pdf, kde_log_likelihood, likelihood_vs_quality, noise_mixture_log_likelihood
+from .optimal_d import js_divergence, kl_divergence, LOG2, log_density_ratio, optimal_discriminator, value_function
+from .supports import (disjoint_supports, disjoint_supports_gradient, earth_movers_distance, js_discrete,
+    kl_discrete)
 
 __all__ = [
     "gaussian_logpdf_1d", "mixture_logpdf_1d",

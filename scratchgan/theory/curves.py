@@ -4,12 +4,12 @@ The losses oscillate and drift while the sample-quality metrics (MMD^2, modes ca
 the ordinary Trainer and keeps both.
 """
 
-from ..recipes import default_config
-from ..trainer import Trainer
+from ..game.recipes import default_config
+from ..game.trainer import Trainer
 
 
 def loss_curves_vs_quality(data="ring8", *, steps=2000, eval_every=50, snapshot_steps=(), seed=0, **overrides):
-    """A vanilla GAN run (scratchgan.trainer.Trainer; Minimax D loss, non-saturating G loss, constant learning
+    """A vanilla GAN run (scratchgan.game.trainer.Trainer; Minimax D loss, non-saturating G loss, constant learning
     rates, no weight averaging) that records both what the losses say and what the samples are.
 
     Every iteration appends loss_d, loss_g (and D's mean outputs d_real, d_fake) to the trainer's history;

@@ -4,8 +4,8 @@ A trained D approaches the optimal D* of optimal_d.py; the vanishing gradients o
 (gradients.py, supports.py) are measured on a D trained this way.
 """
 
-from .. import losses, optim
-from ..gan_backward import discriminator_backward
+from ..engine import losses, optim
+from ..engine.gan_backward import discriminator_backward
 
 
 def train_discriminator(D, sample_real, sample_fake, n_steps, rng, *, objective=None, lr=1e-3, batch=256,

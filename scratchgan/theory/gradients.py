@@ -6,8 +6,8 @@ The saturating loss E log(1 - D(G(z))) gives G no gradient once D rejects its sa
 
 import numpy as np
 
-from .. import losses
-from ..gan_backward import generator_backward
+from ..engine import losses
+from ..engine.gan_backward import generator_backward
 from .discriminator import _dtype, train_discriminator
 
 

@@ -77,7 +77,7 @@ def likelihood_vs_quality(dims, rng, *, n_train=1000, n_test=1000, eps=1e-4, noi
     data points (mmd2_kde, mmd_p_kde, mmd2_mix, mmd_p_mix): p1's samples pass, p2's are rejected.
     Returns a list of dicts, one per d.
     """
-    from .. import metrics
+    from ..measure import metrics
 
     rows = []
     for d in dims:

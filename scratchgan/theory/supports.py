@@ -8,7 +8,7 @@ so well that G's gradient vanishes, unless instance noise makes the supports ove
 
 import numpy as np
 
-from .. import losses, nn
+from ..engine import losses, nn
 from .discriminator import train_discriminator
 
 

@@ -22,7 +22,7 @@ import math
 import numpy as np
 from scipy.spatial.distance import cdist
 
-from . import gan_backward, losses, nn, optim
+from ..engine import gan_backward, losses, nn, optim
 
 
 def _as_points(name, a, min_n=1):

@@ -14,7 +14,7 @@ need not: both its inputs, real and generated, are blurred with N(0, sigma^2) no
 width and their spacing. Its logit then estimates log (pi * N_sigma)(x) / (p * N_sigma)(x), and on mode k that
 is about log(pi_k / p_k): the mode's share in the data over its share in G's samples. Rejection with it
 evens out the modes' shares (the reverse KL of the mode histogram). It cannot fill a mode G never visits,
-and it leaves the bridges between modes to Jacobian truncation (scratchgan.truncation), whose samples are
+and it leaves the bridges between modes to Jacobian truncation (scratchgan.fixes.truncation), whose samples are
 its proposals here.
 
 log M is a high quantile (the 99.9th percentile) of the logits of the proposals rather than their maximum:
@@ -26,8 +26,8 @@ share has a ratio ten times the typical one, and a cap below that leaves it shor
 
 import numpy as np
 
-from . import losses, optim
-from .gan_backward import discriminator_backward
+from ..engine import losses, optim
+from ..engine.gan_backward import discriminator_backward
 
 
 def fit_ratio(D, real, fake, sigma, steps, batch, rng, lr=1e-3):

@@ -18,14 +18,15 @@ import copy
 
 import numpy as np
 
-from . import nn, tricks
+from ..engine import nn
+from ..fixes import packing
 
 
 def named_parameters(net):
     """[(label, Parameter)] of a network, each label naming its layer: "1 Linear.W" for layers[1]'s W.
 
     Reads through PacGAN's Packed wrapper (its .inner) to the Sequential inside."""
-    inner = net.inner if isinstance(net, tricks.Packed) else net
+    inner = net.inner if isinstance(net, packing.Packed) else net
     if not hasattr(inner, "layers"):
         return [(f"{i} {p.name}", p) for i, p in enumerate(net.parameters())]
     return [(f"{i} {type(layer).__name__}.{p.name}", p)
@@ -91,7 +92,7 @@ def _table(rows, head):
     return lines + [f"     {'all of them':<22} {'':<12} {total:.6e}"]
 
 
-LOSS_FORMULAS = {   # (L_D, L_G) as scratchgan.losses computes them; l = D's logit (or critic score f)
+LOSS_FORMULAS = {   # (L_D, L_G) as scratchgan.engine.losses computes them; l = D's logit (or critic score f)
     "minimax": ("-[mean log D(x_real) + mean log(1 - D(G(z)))]", "mean log(1 - D(G(z)))   (saturating)"),
     "nonsaturating": ("-[mean log D(x_real) + mean log(1 - D(G(z)))]", "-mean log D(G(z))   (non-saturating)"),
     "wasserstein": ("mean f(G(z)) - mean f(x_real)", "-mean f(G(z))"),
@@ -125,7 +126,7 @@ def format_trace(trainer, trace):
     lines += ["1. G draws samples from z",
               f"     z ~ p(z) ({cfg.model.noise})    shape {trace['z'].shape}" + (
                   f"   z = (eps, 3 e_c): eps ({cfg.model.noise}) in R^{cfg.model.z_dim}, then a code of class c ~ "
-                  f"Uniform{{0..{cfg.model.latent_classes - 1}}} (scratchgan/latent.py)" if cfg.model.latent_classes else ""),
+                  f"Uniform{{0..{cfg.model.latent_classes - 1}}} (scratchgan/data/latent.py)" if cfg.model.latent_classes else ""),
               f"     x_fake = G(z)        shape {x_fake.shape}   mean {_vec(x_fake.mean(0))}   std {_vec(x_fake.std(0))}",
               f"     x_real ~ pi          shape {trace['x_real'].shape}   mean {_vec(trace['x_real'].mean(0))}"
               f"   std {_vec(trace['x_real'].std(0))}", ""]

@@ -20,7 +20,7 @@ Labelled datasets (the mixtures, whose label is the component; the digits) also 
 
 Beyond the toys: `digits`, the 8x8 handwritten digits shipped with the package (Digits, 64 dimensions),
 and your own data: get_dataset(PATH) reads an (n, d) table from a .npy, .npz, .csv or .txt file
-(scratchgan.tables) and samples its rows (Table).
+(scratchgan.data.tables) and samples its rows (Table).
 
 The 2D mixtures are the geometries the mode-collapse literature measures on (Metz et al. 2016 "Unrolled
 GANs", Srivastava et al. 2017 "VEEGAN", Lin et al. 2018 "PacGAN"): 8 Gaussians on a circle of radius 2 with
@@ -31,8 +31,8 @@ import os
 
 import numpy as np
 
-from .errors import UsageError
-from .tables import TABLE_EXTENSIONS, read_table
+from ..engine.errors import UsageError
+from .tables import read_table, TABLE_EXTENSIONS
 
 class Dataset:
     """Base class: a named distribution over R^dim that can be sampled."""
@@ -233,11 +233,11 @@ def split_rows(n, heldout_fraction, seed=0):
     return np.sort(order[m:]), np.sort(order[:m])
 
 
-DIGITS_FILE = os.path.join(os.path.dirname(__file__), "datasets", "digits.npz")
+DIGITS_FILE = os.path.join(os.path.dirname(__file__), "files", "digits.npz")
 
 
 def digits():
-    """The UCI handwritten digits: 1,797 images of 8 x 8 pixels in 0..16, labels 0..9 (datasets/README.md).
+    """The UCI handwritten digits: 1,797 images of 8 x 8 pixels in 0..16, labels 0..9 (files/README.md).
 
     A fixed sixth of the images (300) is held out of training: the digit metrics test on them."""
     with np.load(DIGITS_FILE) as f:
@@ -256,7 +256,7 @@ def is_table_path(name):
 
 
 def table(path, heldout_fraction=0.2):
-    """Your own data: the (n, d) table in the file `path` (scratchgan.tables.read_table); a fixed fifth of
+    """Your own data: the (n, d) table in the file `path` (scratchgan.data.tables.read_table); a fixed fifth of
     its rows is held out of training for the two-sample tests."""
     rows = read_table(path)
     train, held = split_rows(len(rows), heldout_fraction)
@@ -286,6 +286,14 @@ def get_dataset(name):
     UsageError listing the valid ones, a bad file one naming the file."""
     check_dataset_name(name)
     return table(name) if is_table_path(name) else DATASETS[name]()
+
+
+def data_scale(data):
+    """(centre m, scale s) of a dataset's plotting box: m its midpoint, s a quarter of its widths, so the box
+    maps to [-2, 2]^d under (x - m) / s."""
+    lo, hi = data.bounds[:, 0], data.bounds[:, 1]
+    return (lo + hi) / 2, (hi - lo) / 4
+
 
 
 NOISE_KINDS = ("normal", "uniform")

@@ -15,7 +15,8 @@ the real batch's own labels, and labels drawn uniformly for G's batch). In a Lin
 
 import numpy as np
 
-from .nn import Module, Sequential, _check_grad, _check_input
+from ..engine.nn import _check_grad, _check_input, Module, Sequential
+from .base import Fix
 
 
 class OneHotLabels(Module):
@@ -78,3 +79,25 @@ def draw_labels(n, n_classes, rng):
     """(n,) labels for G's batch, uniform over the classes (the mixtures' classes are balanced, the digits'
     nearly: 139 to 157 of the 1,497 training rows each)."""
     return rng.integers(0, n_classes, size=n)
+
+
+class ConditionalLabels(Fix):
+    """G(z, y) and D(x, y): each real x comes with its own label, each G(z, y) with the y it was made for."""
+
+    name = "conditional"
+
+    def real_batch(self, trainer, m):
+        x_real, y_real = trainer.data.sample_labelled(m, trainer.rng, dtype=trainer.dtype)
+        y_fake = draw_labels(m, trainer.data.n_classes, trainer.rng)
+        set_labels(trainer.G, y_fake)
+        set_labels(trainer.D, np.concatenate([y_real, y_fake]))    # the stacked batch's labels
+        return x_real
+
+    def before_g_step(self, trainer):
+        y = draw_labels(trainer.config.game.batch, trainer.data.n_classes, trainer.rng)
+        set_labels(trainer.G, y)
+        set_labels(trainer.D, y)
+
+    def end_iteration(self, trainer):
+        set_labels(trainer.G, None)     # outside training, the networks see the classes in turn
+        set_labels(trainer.D, None)

@@ -1,8 +1,8 @@
 """Metrics for generated digits, built from the library's own layers.
 
 A two-sample test says *whether* generated digits differ from real ones; these numbers say *how*. All of them
-rest on one small digit classifier, an MLP made of scratchgan.nn layers and trained here with Adam
-(scratchgan.optim) on a softmax cross-entropy whose gradient is written by hand, like every other gradient of
+rest on one small digit classifier, an MLP made of scratchgan.engine.nn layers and trained here with Adam
+(scratchgan.engine.optim) on a softmax cross-entropy whose gradient is written by hand, like every other gradient of
 the library (tests/test_digits.py checks it against central differences).
 
     softmax_cross_entropy   the classifier's loss and its gradient dL/dlogits = (softmax - onehot) / n
@@ -35,7 +35,7 @@ import hashlib
 
 import numpy as np
 
-from . import nn, optim
+from ..engine import nn, optim
 
 N_DIGITS = 10
 CLASSIFIER_HIDDEN = 128          # one hidden layer of ReLU units: its activations are the Frechet features

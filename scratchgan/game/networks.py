@@ -8,16 +8,11 @@ data_scale           the centre and scale of a dataset's box, which both maps us
 
 import numpy as np
 
-from . import nn, tricks
-from .conditional import OneHotLabels
+from ..data import data_scale
+from ..engine import nn
+from ..fixes import packing
+from ..fixes.conditional import OneHotLabels
 from .config import DTYPES
-
-
-def data_scale(data):
-    """(centre m, scale s) of a dataset's plotting box: m its midpoint, s a quarter of its widths, so the box
-    maps to [-2, 2]^d under (x - m) / s."""
-    lo, hi = data.bounds[:, 0], data.bounds[:, 1]
-    return (lo + hi) / 2, (hi - lo) / 4
 
 
 def build_generator(config, data, rng):
@@ -31,7 +26,7 @@ def build_generator(config, data, rng):
     Spread biases put the kinks all over the latent box, where G needs them to cut it into one piece per mode."""
     dtype = DTYPES[config.run.dtype]
     if config.model.g_batchnorm:                  # the DCGAN recipe: Linear, BatchNorm, ReLU blocks
-        from .batchnorm import dcgan_generator
+        from ..engine.batchnorm import dcgan_generator
         net = dcgan_generator([config.model.z_dim + config.model.latent_classes, *config.model.g_hidden, data.dim], rng=rng,
                               dtype=dtype)
     else:
@@ -60,4 +55,4 @@ def build_discriminator(config, data, rng):
     m, s = data_scale(data)
     layers = [OneHotLabels(data.n_classes)] if config.fixes.conditional else []
     D = nn.Sequential(nn.FixedAffine(np.tile(1.0 / s, k), np.tile(-m / s, k), dtype), *layers, *net.layers)
-    return tricks.Packed(D, k) if k > 1 else D
+    return packing.Packed(D, k) if k > 1 else D

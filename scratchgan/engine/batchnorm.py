@@ -6,7 +6,7 @@ mean and variance, so its backward pass has two extra terms that flow through th
 
 import numpy as np
 
-from .nn import DEFAULT_DTYPE, LeakyReLU, Linear, Module, Parameter, ReLU, Sequential, _check_grad, _check_input
+from .nn import _check_grad, _check_input, DEFAULT_DTYPE, LeakyReLU, Linear, Module, Parameter, ReLU, Sequential
 
 
 class BatchNorm(Module):

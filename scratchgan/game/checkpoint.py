@@ -21,9 +21,9 @@ import os
 
 import numpy as np
 
-from . import npfile
+from ..engine import npfile
+from ..engine.errors import UsageError
 from .config import TrainConfig
-from .errors import UsageError
 from .trainer import Trainer
 
 FORMAT = "scratchgan-checkpoint-1"

@@ -61,7 +61,8 @@ interpolates are formed from a detached G(z), as in the paper's Algorithm 1).
 
 import numpy as np
 
-from .nn import FixedAffine, LeakyReLU, Linear, ReLU, Sequential, Sigmoid, Softplus, Tanh, frozen, sigmoid
+from ..engine.nn import FixedAffine, frozen, LeakyReLU, Linear, ReLU, Sequential, Sigmoid, sigmoid, Softplus, Tanh
+from .base import Fix
 
 ACTIVATION_TYPES = (ReLU, LeakyReLU, Tanh, Sigmoid, Softplus)
 
@@ -198,7 +199,7 @@ def r1(D, x, gamma=10.0):
         P = (gamma / 2) * mean_i ||grad_x D(x_i)||_2^2         x: (n, d), D(x): (n, 1)
 
     dP/dg_i = (gamma / n) g_i. It pushes D to be flat on the data, which damps the oscillation of
-    simultaneous and alternating gradient steps around the equilibrium (see scratchgan.dirac).
+    simultaneous and alternating gradient steps around the equilibrium (see scratchgan.theory.dirac).
     """
     _check_weight("r1: gamma", gamma)
     g0, gs, layers = input_gradient(D, x)
@@ -223,3 +224,27 @@ def interpolates(x_real, x_fake, rng):
 
 
 PENALTIES = {"gp": gradient_penalty, "r1": r1}
+
+
+class GradientPenalty(Fix):
+    """WGAN-GP: + w E (||grad_x D(x_hat)|| - 1)^2 at x_hat = eps x_real + (1 - eps) x_fake (Gulrajani et al.)."""
+
+    name = "penalty gp"
+
+    def __init__(self, weight):
+        self.weight = weight
+
+    def d_terms(self, trainer, D, x_real, x_fake):
+        gradient_penalty(D, interpolates(x_real, x_fake, trainer.rng), self.weight)
+
+
+class R1(Fix):
+    """R1: + (w / 2) E ||grad_x D(x_real)||^2 on real data (Mescheder et al. 2018)."""
+
+    name = "penalty r1"
+
+    def __init__(self, weight):
+        self.weight = weight
+
+    def d_terms(self, trainer, D, x_real, x_fake):
+        r1(D, x_real, self.weight)

@@ -7,7 +7,7 @@ generator_backward:     L_G(theta) = loss(D(G(z))), backpropagated *through* D (
                         parameters.
 
 These two compositions are what every trainer calls and what the gradient checker verifies
-(scratchgan.gradcheck.check_gan). Each layer caches only its last input, so each function runs one forward
+(scratchgan.engine.gradcheck.check_gan). Each layer caches only its last input, so each function runs one forward
 pass and then the backward pass that belongs to it: never a backward through activations cached by another
 batch.
 """

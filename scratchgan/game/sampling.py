@@ -6,18 +6,20 @@ propose               the proposals alone: (EMA) G(z) with Jacobian truncation
 ratio_discriminator   a fresh D for rejection sampling, fitted to the proposals of the current step
 two_sample_check      did training work? An MMD permutation test of sample() against fresh data
 
-Each function takes a Trainer (scratchgan.trainer) and reads its config, G, G_ema, data and random streams;
+Each function takes a Trainer (scratchgan.game.trainer) and reads its config, G, G_ema, data and random streams;
 Trainer.sample, .ratio_discriminator and .two_sample_check call them.
 """
 
 
 import numpy as np
 
-from . import conditional, metrics
-from .errors import UsageError
-from .networks import build_discriminator, data_scale
-from .rejection import fit_ratio, rejection_sample
-from .truncation import truncated_sample
+from ..data import data_scale
+from ..engine.errors import UsageError
+from ..fixes import conditional
+from ..fixes.rejection import fit_ratio, rejection_sample
+from ..fixes.truncation import truncated_sample
+from ..measure import metrics
+from .networks import build_discriminator
 
 RATIO_STEPS = 3000       # Adam steps of the rejection sampler's discriminator
 RATIO_POOL = 20000       # proposals it is fitted on
@@ -31,10 +33,10 @@ def sample(trainer, n, rng=None, *, rejection=True, label=None):
     """(n, dim) samples G(z) (from the EMA weights when config.fixes.ema > 0), z from trainer.sample_rng by default.
 
     With config.sampling.truncation = q > 0, n / (1 - q) latent points are drawn and the n whose ||dG/deps|| is
-    smallest are kept (scratchgan.truncation). eps is z's continuous part, its first z_dim coordinates: the
+    smallest are kept (scratchgan.fixes.truncation). eps is z's continuous part, its first z_dim coordinates: the
     class code of latent_classes is left out (with no code, eps is all of z).
     With config.sampling.rejection = sigma > 0 (and rejection=True), those samples are the proposals of
-    discriminator rejection sampling (scratchgan.rejection): a D fitted to them at the current step
+    discriminator rejection sampling (scratchgan.fixes.rejection): a D fitted to them at the current step
     keeps each with probability min(1, exp(l(x) - log M)). Evaluations during training pass
     rejection=False (fitting that D takes a few seconds).
     A conditional run (config.fixes.conditional) draws each sample's class uniformly, or all of class `label`.
@@ -85,7 +87,7 @@ def conditional_sample(trainer, n, rng, label=None):
 def ratio_discriminator(trainer):
     """A fresh D of rejection sampling, fitted to the sampler of the current step.
 
-    A fresh unpacked D of config's architecture, trained by scratchgan.rejection.fit_ratio on data
+    A fresh unpacked D of config's architecture, trained by scratchgan.fixes.rejection.fit_ratio on data
     against RATIO_POOL proposals, inputs blurred by N(0, config.sampling.rejection^2). It has its own random
     stream, seeded by (config.run.seed, step), so fitting it never changes the training or sampling streams
     and a resumed run refits the same D. Trainer.ratio_discriminator keeps it while G is unchanged."""

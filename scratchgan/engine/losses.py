@@ -107,7 +107,7 @@ class Wasserstein:
         L_G = -E_p(z) f(G(z))                    dL_G/df_fake = -1/n_f
 
     The gradients never saturate (they are constants); the Lipschitz constraint has to come from elsewhere:
-    weight clipping (tricks.clip_weights, the WGAN paper) or a gradient penalty (penalties.gradient_penalty,
+    weight clipping (clipping.clip_weights, the WGAN paper) or a gradient penalty (penalties.gradient_penalty,
     WGAN-GP). -L_D, with the critic trained, is the estimate of W that tracks sample quality, up to the
     constraint: a clipped critic is K-Lipschitz for some K that depends on the clip bound and the layers and is
     not known, so -L_D estimates K W, not W (Arjovsky et al. 2017 say so); the gradient penalty asks for K = 1,

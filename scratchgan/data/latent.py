@@ -29,7 +29,7 @@ CLASS_SCALE     a
 
 import numpy as np
 
-from .data import sample_noise
+from .datasets import sample_noise
 
 CLASS_SCALE = 3.0
 

@@ -20,14 +20,14 @@ import math
 
 import numpy as np
 
-from .nn import frozen
+from ..engine.nn import frozen
 
 
 def jacobian_norms(G, z, dims=None):
     """||dG/dz||_F at each row of z, over z's first `dims` coordinates (all of them when dims is None).
 
     G: a Module mapping (n, q) to (n, d).  z: (n, q).  Returns (n,) float64.
-    dims: with a latent z = (eps, a e_c) (scratchgan.latent), the norm is taken over eps's coordinates only: the
+    dims: with a latent z = (eps, a e_c) (scratchgan.data.latent), the norm is taken over eps's coordinates only: the
     code is not a direction along which samples vary continuously, and G's response to it (which piece a draw
     belongs to) would otherwise swamp the stretching within a piece.
     G's parameters' .grad are not touched (gradient accumulation is switched off for the d backward passes).

@@ -36,13 +36,13 @@ to compare with.
 
 import numpy as np
 
-from .config import TrainConfig
-from .gan_backward import discriminator_backward, generator_backward
-from .losses import get_loss
-from .nn import Linear
-from .optim import SGD
-from .penalties import gradient_penalty, interpolates, r1
-from .trainer import Trainer
+from ..engine.gan_backward import discriminator_backward, generator_backward
+from ..engine.losses import get_loss
+from ..engine.nn import Linear
+from ..engine.optim import SGD
+from ..fixes.penalties import gradient_penalty, interpolates, r1
+from ..game.config import TrainConfig
+from ..game.trainer import Trainer
 
 MODES = ("simultaneous", "alternating")
 

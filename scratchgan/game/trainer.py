@@ -10,14 +10,17 @@ import math
 
 import numpy as np
 
-from . import fixes as loop_fixes
-from . import losses, metrics, nn, optim, sampling, tricks, warmstart
+from .. import fixes as loop_fixes
+from ..data import data_scale, get_dataset
+from ..data.latent import sample_latent
+from ..engine import losses, nn, optim
+from ..engine.errors import UsageError
+from ..engine.gan_backward import discriminator_backward, generator_backward
+from ..fixes import ema, warmstart
+from ..measure import metrics
+from . import sampling
 from .config import DTYPES
-from .data import get_dataset
-from .errors import UsageError
-from .gan_backward import discriminator_backward, generator_backward
-from .latent import sample_latent
-from .networks import build_discriminator, build_generator, data_scale
+from .networks import build_discriminator, build_generator
 
 
 def make_optimizer(config, params, lr):
@@ -52,7 +55,7 @@ class Trainer:
             phi <- Adam step on  L_D = -[(1/m) sum log D(x_i) + (1/m) sum log(1 - D(G(z_i)))]
         z_1..z_m ~ p(z)                                   (the generator descends its loss, e.g.)
         theta <- Adam step on  L_G = -(1/m) sum log D(G(z_i))     (non-saturating)
-    with L_D and L_G given by `objective` (scratchgan.losses). G's gradient flows *through* D into theta,
+    with L_D and L_G given by `objective` (scratchgan.engine.losses). G's gradient flows *through* D into theta,
     but D's parameters are not touched (generator_backward freezes them).
 
     Randomness. The one seed config.run.seed is split with np.random.SeedSequence(seed).spawn(2) (for a
@@ -89,7 +92,7 @@ class Trainer:
         self.D = D if D is not None else build_discriminator(config, self.data, self.rng)
         self.opt_g = make_optimizer(config, self.G.parameters(), config.game.lr_g)
         self.opt_d = make_optimizer(config, self.D.parameters(), config.game.lr_d)
-        self.ema = tricks.EMA(self.G, config.fixes.ema) if config.fixes.ema > 0 else None
+        self.ema = ema.MovingAverage(self.G, config.fixes.ema) if config.fixes.ema > 0 else None
         self.G_ema = self.ema.module if self.ema is not None else None
         self._ratio = None        # (step, D) of rejection sampling, see ratio_discriminator
         self.sigma = 0.0          # instance noise's sigma at this iteration (0: none)
@@ -102,7 +105,7 @@ class Trainer:
     # -- randomness ---------------------------------------------------------------------------------------
 
     def noise(self, n, rng=None):
-        """z: (n, z_dim + latent_classes) draws from p(z) (scratchgan.latent), from the training stream unless
+        """z: (n, z_dim + latent_classes) draws from p(z) (scratchgan.data.latent), from the training stream unless
         another Generator is given."""
         cfg = self.config
         return sample_latent(n, cfg.model.z_dim, self.rng if rng is None else rng, cfg.model.noise, cfg.model.latent_classes,
@@ -128,7 +131,7 @@ class Trainer:
         """One iteration of Algorithm 1: k D-steps, then one G-step. Returns its history record (floats).
 
         The fixes of the run (self.fixes, scratchgan.fixes) act at their named points. observe(stage, **arrays)
-        is called between the stages, in order (scratchgan.step_trace prints them): "samples" (z, x_real, x_fake
+        is called between the stages, in order (scratchgan.game.step_trace prints them): "samples" (z, x_real, x_fake
         of a D-step), "d_backward" (loss_d, real_logits, fake_logits, sigma: D's .grad holds dL_D/dphi),
         "d_update", then "g_backward" (z, loss_g: G's .grad holds dL_G/dtheta) and "g_update". It only looks:
         the iteration is the same with or without it."""
@@ -241,7 +244,7 @@ class Trainer:
     def sample(self, n, rng=None, *, rejection=True, label=None):
         """(n, dim) samples of the finished (or current) generator: EMA weights, truncation and rejection as
         configured; z from .sample_rng unless rng is given; label=k (conditional runs): all of class k.
-        See scratchgan.sampling.sample."""
+        See scratchgan.game.sampling.sample."""
         return sampling.sample(self, n, rng, rejection=rejection, label=label)
 
     def ratio_discriminator(self):

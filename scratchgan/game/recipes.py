@@ -6,11 +6,11 @@ FILTERS            the filters that repair a trained generator, as switches (the
 PRESETS            the papers' settings (WGAN, WGAN-GP, DCGAN), applied over a recipe by `train --preset`
 default_config     a dataset's recipe with overrides, validated
 
-A recipe is a dict of flat setting names (scratchgan.config: z_dim, k, pack, ...) and their values.
+A recipe is a dict of flat setting names (scratchgan.game.config: z_dim, k, pack, ...) and their values.
 """
 
+from ..data import check_dataset_name, get_dataset, is_table_path
 from .config import TrainConfig
-from .data import check_dataset_name, get_dataset, is_table_path
 
 
 # Per-dataset defaults: what `python -m scratchgan train --data NAME` uses. Each trains well out of the box
@@ -19,7 +19,7 @@ from .data import check_dataset_name, get_dataset, is_table_path
 # modes) and an EMA of G's weights for sampling. On the 2D toys, a 2D latent z and instance noise on D's inputs
 # during the first half of training (D's view of the data is blurred, so its gradient moves mass between
 # distant regions; Sonderby et al. 2016). On the mixtures ring8 and grid25, the latent also carries a discrete
-# code with one class per mixture component (latent_classes; scratchgan/latent.py): p(z) then has separate
+# code with one class per mixture component (latent_classes; scratchgan/data/latent.py): p(z) then has separate
 # pieces, G sends each to a mode of its own, and no samples lie on bridges between modes, so the generator
 # alone meets the mode benchmark's targets, with no filter after training (docs/modes.md). grid25 keeps the
 # uniform z on the square it used before the code, and needs no instance noise.

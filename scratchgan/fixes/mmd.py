@@ -1,4 +1,4 @@
-"""Maximum mean discrepancy as a loss for G, with its gradient (Li et al. 2015; Dziugaite et al. 2015).
+"""The MMD term: maximum mean discrepancy as a loss for G, with its gradient (Li et al. 2015; Dziugaite et al. 2015).
 
 For a kernel k, MMD^2(p, pi) = E k(x, x') + E k(y, y') - 2 E k(x, y), x, x' ~ p and y, y' ~ pi. With a
 characteristic kernel (the Gaussian is one) it is 0 only when p = pi, like the JSD the GAN minimises; so
@@ -21,8 +21,10 @@ mmd2_and_grad(x, y, bandwidths) gives the unbiased estimate and its gradient wit
 
 import numpy as np
 
-from . import nn
-from .metrics import squared_distances
+from ..data import data_scale
+from ..engine import nn
+from ..measure.metrics import squared_distances
+from .base import Fix
 
 
 def _kernels(sq, bandwidths):
@@ -67,3 +69,21 @@ def mmd_generator_backward(G, x_real, z, bandwidths, weight=1.0, scale=None):
     value, du = mmd2_and_grad(x / s, x_real / s, bandwidths)
     nn.backward_params_only(G, (weight * du / s).astype(x.dtype, copy=False))
     return weight * value
+
+
+MMD_BANDWIDTHS = (0.25, 0.5, 1.0)   # the MMD term's kernel widths, in units of the data box's scale
+MMD_BATCH = 128                     # its samples of G and of the data per step
+
+
+class MMDTerm(Fix):
+    """+ w MMD^2(G(z_1..m), m fresh data points) on G's clean samples (scratchgan.fixes.mmd), m = MMD_BATCH."""
+
+    name = "mmd"
+
+    def __init__(self, weight):
+        self.weight = weight
+
+    def g_terms(self, trainer, z):
+        _, s = data_scale(trainer.data)
+        m = min(MMD_BATCH, trainer.config.game.batch)
+        return mmd_generator_backward(trainer.G, trainer.real(m), z[:m], MMD_BANDWIDTHS, self.weight, s)

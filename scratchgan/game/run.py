@@ -14,9 +14,9 @@ import os
 
 import numpy as np
 
-from . import digit_metrics, metrics
+from ..engine.errors import UsageError
+from ..measure import digits, metrics
 from .checkpoint import load_trainer
-from .errors import UsageError
 from .trainer import Trainer
 
 
@@ -88,11 +88,11 @@ def final_metrics(trainer, samples, n_test=1000):
     if n >= 4:
         out.update(metrics.two_sample_report(real[:n], samples[:n], rng=rng))
     if data.images is not None:            # a classifier's view: classes, confidence, Frechet distance, copying
-        out.update(digit_metrics.digit_report(samples, data))
+        out.update(digits.digit_report(samples, data))
     if trainer.config.fixes.conditional and data.centers is not None:
         out["label_agreement"] = label_agreement(trainer, lambda x: metrics.nearest_centre(x, data.centers))
     elif trainer.config.fixes.conditional and data.images is not None:   # read by a classifier the GAN never saw
-        out["label_agreement"] = label_agreement(trainer, digit_metrics.digit_classifier(data).predict)
+        out["label_agreement"] = label_agreement(trainer, digits.digit_classifier(data).predict)
     if data.dim == 1:
         ks, p = metrics.ks_test(real, samples)
         out.update(ks_statistic=float(ks), ks_p_value=float(p),

@@ -33,8 +33,8 @@ import zlib
 
 import numpy as np
 
-from . import npfile
-from .errors import UsageError
+from ..engine import npfile
+from ..engine.errors import UsageError
 
 TABLE_EXTENSIONS = (".npy", ".npz", ".csv", ".txt")
 MIN_ROWS = 20        # a fifth is held out for the two-sample tests; the rest must fill a few minibatches

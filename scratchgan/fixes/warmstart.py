@@ -21,9 +21,9 @@ The fit is plain regression, by Adam on the mean squared error in the data box's
 
 import numpy as np
 
-from . import nn, optim
-from .errors import UsageError
-from .latent import sample_latent
+from ..data.latent import sample_latent
+from ..engine import nn, optim
+from ..engine.errors import UsageError
 
 NOISE_STD = {"normal": 1.0, "uniform": 1.0 / np.sqrt(3.0)}
 
@@ -63,7 +63,7 @@ def regression_backward(G, z, target, scale):
 def warm_start(G, data, z_dim, noise_kind, rng, scale, *, steps=500, batch=256, lr=1e-3, dtype=np.float32,
                classes=0):
     """Fit G to affine_target for `steps` Adam steps, each on `batch` fresh draws of z ~ noise_kind (rng), with
-    a discrete code of `classes` classes after them if asked (scratchgan.latent; the target reads eps only).
+    a discrete code of `classes` classes after them if asked (scratchgan.data.latent; the target reads eps only).
 
     scale: (d,) the box units of the loss. Returns the last minibatch's loss (G then matches the map closely:
     about 1e-3 or less). A z_dim below the data's dimension, or data of singular covariance, is a UsageError."""

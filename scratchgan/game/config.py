@@ -8,7 +8,7 @@
 
 TrainConfig holds one of each (config.game.k, config.model.z_dim) and is stored in every checkpoint as JSON, so
 a run can be resumed. Every setting has a flat name that is unique across the sections (k, z_dim, pack); the
-recipes (scratchgan.recipes), the command line's flags (--k, --z-dim, --pack: generated from the fields below by
+recipes (scratchgan.game.recipes), the command line's flags (--k, --z-dim, --pack: generated from the fields below by
 scratchgan/cli/train.py) and checkpoints of 0.1.0 (one flat dict) use those names.
 
 Each field is declared with `setting(default, help, check)`: the help is the command line's, the check gives
@@ -21,9 +21,10 @@ import math
 
 import numpy as np
 
-from . import losses, nn, optim, penalties
-from .data import DATASETS, NOISE_KINDS, check_dataset_name
-from .errors import UsageError
+from ..data import check_dataset_name, DATASETS, NOISE_KINDS
+from ..engine import losses, nn, optim
+from ..engine.errors import UsageError
+from ..fixes import penalties
 
 DTYPES = {"float32": np.float32, "float64": np.float64}
 
@@ -110,7 +111,7 @@ class Run:
     steps: int = setting(5000, "training iterations in total", positive_int)
     seed: int = setting(0, "the one seed every random number of the run derives from", non_negative_int)
     restarts: int = setting(0, "train again, at most this many times, when the finished run fails its MMD "
-                               "two-sample check (scratchgan/run.py)", non_negative_int)
+                               "two-sample check (scratchgan/game/run.py)", non_negative_int)
     attempt: int = setting(0, "which attempt of this seed: 0 the seed's own run, a > 0 its a-th restart",
                            non_negative_int)
     dtype: str = setting("float32", "float32 (fast) or float64", one_of(DTYPES))
@@ -128,7 +129,7 @@ class Model:
     z_dim: int = setting(16, "size q of G's continuous input eps", positive_int)
     noise: str = setting("normal", "p(eps): N(0, I) or U(-1, 1)^q", one_of(NOISE_KINDS))
     latent_classes: int = setting(0, "C > 0: z also carries a code of C classes, 3 e_c, so p(z) has C separate pieces "
-                                     "(scratchgan/latent.py); 0: no code", non_negative_int)
+                                     "(scratchgan/data/latent.py); 0: no code", non_negative_int)
     g_hidden: tuple = setting((128, 128), "G's hidden widths, comma-separated (their count is G's depth)", widths)
     d_hidden: tuple = setting((128, 128), "D's hidden widths, comma-separated (their count is D's depth)", widths)
     g_activation: str = setting("relu", "G's activation", one_of(nn.ACTIVATIONS))
@@ -136,7 +137,7 @@ class Model:
     g_first_bias: str = setting("uniform", "G's first-layer biases: U(-1, 1) or 0 (networks.build_generator)",
                                 one_of(("uniform", "zero")))
     g_init: str = setting("random", "moments: first fit G to the affine map with the data's mean and covariance "
-                                    "(scratchgan/warmstart.py)", one_of(("random", "moments")))
+                                    "(scratchgan/fixes/warmstart.py)", one_of(("random", "moments")))
     g_batchnorm: bool = setting(False, "G is Linear-BatchNorm-ReLU blocks (DCGAN) instead of a plain MLP", boolean)
 
 
@@ -145,7 +146,7 @@ class Game:
     """The game and Algorithm 1's loop.
 
     Each iteration: k D-steps, each on m real and m generated samples, then one G-step on m generated samples."""
-    loss: str = setting("nonsaturating", "the objective (scratchgan/losses.py); also wgan, ls; wgan-gp means "
+    loss: str = setting("nonsaturating", "the objective (scratchgan/engine/losses.py); also wgan, ls; wgan-gp means "
                                          "--preset wgan-gp", one_of(losses.LOSSES))
     k: int = setting(1, "discriminator (critic) steps per generator step", positive_int)
     batch: int = setting(256, "minibatch size m", positive_int)
@@ -164,7 +165,7 @@ class Game:
 class Fixes:
     """The fixes, each off at its default.
 
-    docs/fixes.md explains them; scratchgan/fixes.py plugs each into the Trainer as a piece of its own."""
+    docs/fixes.md explains them; scratchgan/fixes/ plugs each into the Trainer as a piece of its own."""
     instance_noise: float = setting(0.0, "sigma_0: N(0, sigma_t^2) noise on D's inputs, real and fake, annealed "
                                          "linearly to 0 ...", non_negative_number)
     instance_noise_until: float = setting(1.0, "... reaching 0 after this fraction of the steps",
@@ -181,7 +182,7 @@ class Fixes:
                               non_negative_number)
     feature_matching: bool = setting(False, "G minimises ||E d(x) - E d(G(z))||^2, d = D's last hidden layer",
                                      boolean)
-    mmd: float = setting(0.0, "w: adds w MMD^2(G(z), x_real) to G's loss, Gaussian kernels (scratchgan/mmd.py)",
+    mmd: float = setting(0.0, "w: adds w MMD^2(G(z), x_real) to G's loss, Gaussian kernels (scratchgan/fixes/mmd.py)",
                          non_negative_number)
     ema: float = setting(0.0, "beta: sample from an exponential moving average of G's weights; 0: off",
                          interval(False, True))
@@ -193,7 +194,7 @@ class Fixes:
 class Sampling:
     """The filters of sampling, each off at 0.
 
-    sample() applies them to G's draws after training (scratchgan/sampling.py)."""
+    sample() applies them to G's draws after training (scratchgan/game/sampling.py)."""
     truncation: float = setting(0.0, "reject this fraction of draws, those with the largest ||dG/deps||, eps being "
                                      "z without its class code (Tanielian et al. 2020)", interval(False, True))
     rejection: float = setting(0.0, "sigma > 0: end with discriminator rejection sampling, its fresh D fitted on "

@@ -1,0 +1,55 @@
+"""The fixes: each one a page of its own, with its formula, its paper and the piece that plugs it into the loop.
+
+    base.py                   Fix (the hooks of the loop) and Fixes (a run's list of them)
+    instance_noise.py         D sees x + sigma_t N(0, I), real and fake alike          Sonderby et al. 2016
+    packing.py                D judges m samples at once                              PacGAN, Lin et al. 2018
+    penalties.py              + lambda E (||grad D(x_hat)|| - 1)^2, or + gamma/2 E ||grad D(x)||^2   WGAN-GP, R1
+    clipping.py               D's weights clipped to [-c, c]                          WGAN, Arjovsky et al. 2017
+    historical_averaging.py   + w ||theta - mean of past theta||^2                    Salimans et al. 2016
+    feature_matching.py       L_G = ||E d(x) - E d(G(z))||^2                          Salimans et al. 2016
+    mmd.py                    + w MMD^2(G(z), x) on G's loss                          Li et al. 2015
+    ema.py                    sampling from a moving average of G's weights           Yazici et al. 2019
+    conditional.py            G(z, y) and D(x, y)                                     Mirza & Osindero 2014
+    warmstart.py              G first fitted to the data's mean and covariance
+    truncation.py, rejection.py   the filters of sampling after training (Tanielian et al. 2020; Azadi et al. 2019)
+
+Label smoothing lives in the loss (losses.Minimax(real_label=1 - alpha)), the DCGAN blocks in engine/batchnorm.py.
+from_config below is the list of pieces a TrainConfig switches on; Trainer(config, fixes=[...]) adds your own.
+"""
+
+from .base import Fix, Fixes
+from .clipping import WeightClipping
+from .conditional import ConditionalLabels
+from .ema import EMA
+from .feature_matching import FeatureMatching
+from .historical_averaging import HistoricalAveraging
+from .instance_noise import InstanceNoise
+from .mmd import MMDTerm
+from .packing import Packing
+from .penalties import GradientPenalty, R1
+
+
+def from_config(trainer):
+    """The pieces trainer.config switches on, in the order they act within each hook."""
+    cfg, fixes = trainer.config.fixes, []
+    if cfg.conditional:
+        fixes.append(ConditionalLabels())
+    if cfg.instance_noise:
+        fixes.append(InstanceNoise(cfg.instance_noise, cfg.instance_noise_until, trainer.rng))
+    if cfg.pack > 1:
+        fixes.append(Packing(cfg.pack))
+    if cfg.penalty == "gp":
+        fixes.append(GradientPenalty(cfg.penalty_weight))
+    elif cfg.penalty == "r1":
+        fixes.append(R1(cfg.penalty_weight))
+    if cfg.clip:
+        fixes.append(WeightClipping(cfg.clip))
+    if cfg.feature_matching:
+        fixes.append(FeatureMatching())
+    if cfg.mmd:
+        fixes.append(MMDTerm(cfg.mmd))
+    if cfg.hist_avg:
+        fixes.append(HistoricalAveraging(trainer.D, trainer.G, cfg.hist_avg))
+    if trainer.ema is not None:
+        fixes.append(EMA(trainer.ema))
+    return fixes
