@@ -6,7 +6,7 @@ packs them small enough to send 20 times a second:
     meta_json      once per run: the data's name, dim, the box, the real samples, the mixture's centres, the
                    colours and the heatmap's 256 colours (matplotlib's PRGn, as frame.png draws it)
     frame_json     one frame: the step, G(z) at the run's fixed z, -dL_G/dx at each G(z) (G's pull), D on a
-                   48 x 48 grid (0..255, one byte a cell, base64) and the manifold G(latent grid); in 1D, Figure
+                   32 x 32 grid (0..255, one byte a cell, base64) and the manifold G(latent grid); in 1D, Figure
                    1 of Goodfellow et al. 2014: pi, p_g (a KDE of G(z)), D and D* = pi / (pi + p_g), and x = G(z)
     stage_frames   the frames of one traced iteration (scratchgan step): D before and after its update, the
                    batch, G's pull through the updated D, G's samples before and after its update
@@ -21,7 +21,7 @@ from matplotlib import colormaps
 from .library import (D_COLOR, DSTAR_COLOR, FAKE_COLOR, HEATMAP, MANIFOLD_COLOR, REAL_COLOR, arrow_reference,
                       frame_1d, frame_2d, frame_meta, kde_1d)
 
-N_GRID = 48                 # D's heatmap: 48 x 48 cells, smoothed by the browser when drawn larger
+N_GRID = 32                 # D's heatmap: 32 x 32 cells, smoothed by the browser when drawn larger
 CURVES = ("step", "loss_d", "loss_g", "d_real", "d_fake")
 
 

@@ -61,6 +61,7 @@ function newRun(state) {
   fillSettings(state.settings);
   drawLegend();
   $("eval-title").textContent = run.meta.n_modes ? `modes covered (of ${run.meta.n_modes})` : "MMD\u00b2 to the data";
+  $("layers").hidden = run.meta.dim !== 2;
   $("field-title").textContent = run.meta.dim === 2 ? "D's verdict, the samples and G's pull" :
     "Figure 1 of Goodfellow et al. 2014: \u03c0, p_g, D and D*";
 }
@@ -260,9 +261,9 @@ function drawFigure1(g, canvas, frame) {
   for (const t of ticks(x0, x1)) g.fillText(t.toFixed(1), px(t) - 8 * r, bottom + 13 * r);
   // the mapping x = G(z): evenly spaced z on the lower line, G(z) on the upper
   const zl = h * 0.94, xl = h * 0.78, z = m.z_line, zlo = z[0], zhi = z[z.length - 1];
-  g.strokeStyle = "#555"; g.lineWidth = 0.8 * r;
   frame.mapped.forEach((gx, i) => {
     const zx = left + (z[i] - zlo) / (zhi - zlo || 1) * (right - left);
+    g.strokeStyle = "#555"; g.lineWidth = 0.8 * r;
     g.beginPath(); g.moveTo(zx, zl); g.lineTo(px(gx), xl); g.stroke();
     dot(g, zx, zl, 2.5 * r, "#000"); dot(g, px(gx), xl, 2.5 * r, c.fake);
   });

@@ -28,7 +28,7 @@ from . import frames, stages
 from .library import Trainer, TrainingDiverged, UsageError, default_config, format_trace, trace_step
 from .settings import BY_NAME, parse_settings, shown_values
 
-FPS = 18          # frames drawn per second while playing (the page redraws each one it gets)
+FPS = 20          # frames drawn per second while playing (the page redraws each one it gets)
 WATCHED = 3.0     # seconds after the page's last request for a frame during which frames are still drawn
 
 
@@ -241,6 +241,7 @@ class Session:
                 now = time.perf_counter()
                 if not self.playing or (now - self.frame_time >= 1.0 / FPS
                                         and time.monotonic() - self.last_seen < WATCHED):
+                    self.frame_time = now            # the next frame is due 1/FPS after this one began
                     self.publish()
             done += 1
             if self.speed:                             # pace to `speed` iterations a second
@@ -259,7 +260,7 @@ class Session:
             frame = frames.frame_json(self.trainer, self.view, self.run_id, self.status)
         data = json.dumps(frame, separators=(",", ":")).encode()
         with self.new_frame:
-            self.frame, self.frame_seq, self.frame_time = data, self.frame_seq + 1, time.perf_counter()
+            self.frame, self.frame_seq = data, self.frame_seq + 1
             self.new_frame.notify_all()
 
     def wait_frame(self, after, timeout=1.0):
