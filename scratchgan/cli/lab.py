@@ -13,7 +13,8 @@ from ..lab.server import LabServer
 def add_parser(sub):
     """The `lab` subcommand and its options, on the subparsers `sub`."""
     p = sub.add_parser("lab", help="train a GAN live in your browser: play, pause, step, slow motion, your own data")
-    p.add_argument("--host", default="127.0.0.1", help="the address to listen on (default 127.0.0.1: this machine only)")
+    p.add_argument("--host", default="127.0.0.1",
+                   help="the address to listen on (default 127.0.0.1: this machine only)")
     p.add_argument("--port", type=int, default=8765, help="the port (default 8765; 0: any free port)")
     p.add_argument("--no-browser", action="store_true", help="do not open a browser; just print the URL")
     p.add_argument("--pages", metavar="DIR", help="the reading path's pages (python tools/pages.py --out DIR), which "

@@ -91,7 +91,8 @@ def meta_json(trainer, view):
 
 
 def pack_2d(frame, critic):
-    """A frame_2d dict as JSON: fake (n, 2), grad (n, 2) in units of grad_ref (field2d.arrow_reference), heat (base64 bytes, range), manifold (pieces, k, k, 2)."""
+    """A frame_2d dict as JSON: fake (n, 2), grad (n, 2) in units of grad_ref (field2d.arrow_reference), heat
+    (base64 bytes, range), manifold (pieces, k, k, 2)."""
     heat, heat_range = heat_bytes(frame["heat"], critic)
     ref = arrow_reference(frame["grad"])           # the 90th percentile of |dL_G/dx|: an arrow of 1 below
     out = {"fake": rounded(frame["fake"]), "grad": rounded(frame["grad"] / ref, 2), "grad_ref": ref, "heat": heat,

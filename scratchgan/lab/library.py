@@ -9,7 +9,8 @@ moves a module, this file is the one to change.
                          TABLE_EXTENSIONS, UsageError, LOSSES, OPTIMIZERS, PENALTIES, ACTIVATIONS
     one step, in stages  trace_step, format_trace (scratchgan step), discriminator_backward, generator_pull,
                          generator_backward
-    a frame              frame_meta, frame_2d, frame_1d, kde_1d, arrow_reference, discriminator_map, is_critic, the colours
+    a frame              frame_meta, frame_2d, frame_1d, kde_1d, arrow_reference, discriminator_map, is_critic,
+                         the colours
     writing a run        save_checkpoint, save_npz, save_npy, save_json, history_arrays, final_metrics
 """
 
