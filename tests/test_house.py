@@ -111,11 +111,11 @@ def test_the_lowest_modules_import_nothing_of_the_package_above_them():
 # The folders from the bottom up: each imports only from its own layer and those below. The root's modules
 # (the package itself, the catalogue of gradient checks, the benchmarks) run everything, so they sit above the
 # folders they use; the command line above them; `python -m scratchgan` on top.
-LAYERS = ["engine", "data", "measure", "fixes", "game", "theory", "plots", "(root)", "cli", "__main__"]
+LAYERS = ["engine", "data", "measure", "fixes", "game", "theory", "plots", "lab", "(root)", "cli", "__main__"]
 
 
 def layer_of(module):
-    """The index in LAYERS of a module's folder: scratchgan.game.trainer -> 4, scratchgan.bench -> 7."""
+    """The index in LAYERS of a module's folder: scratchgan.game.trainer -> 4, scratchgan.bench -> 8."""
     parts = module.split(".")
     if len(parts) > 2 or (len(parts) == 2 and parts[1] in LAYERS):
         return LAYERS.index(parts[1])

@@ -7,6 +7,7 @@
     bench       cli/bench.py       time the reference training step
     modes       cli/modes.py       the mode-collapse benchmark
     plot        cli/plot.py        redraw a finished run's figures
+    lab         cli/lab.py         train live in the browser (scratchgan.lab)
 
 Each module has add_parser(sub), which declares the command's options, and run(args). `main` runs the
 command and tells the user's mistakes from the library's:
@@ -25,7 +26,7 @@ import sys
 import traceback
 
 from ..engine.errors import UsageError
-from . import bench, gradcheck, modes, plot, sample, step, train
+from . import bench, gradcheck, lab, modes, plot, sample, step, train
 
 
 class OneLineErrorParser(argparse.ArgumentParser):
@@ -43,7 +44,7 @@ def build_parser():
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
 
-    for command in (gradcheck, train, step, sample, bench, modes, plot):
+    for command in (gradcheck, train, step, sample, bench, modes, plot, lab):
         command.add_parser(sub)
     return parser
 

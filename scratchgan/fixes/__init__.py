@@ -31,25 +31,25 @@ from .penalties import GradientPenalty, R1
 
 def from_config(trainer):
     """The pieces trainer.config switches on, in the order they act within each hook."""
-    cfg, fixes = trainer.config.fixes, []
-    if cfg.conditional:
+    cfg, fixes = trainer.config, []
+    if cfg.fixes.conditional:
         fixes.append(ConditionalLabels())
-    if cfg.instance_noise:
-        fixes.append(InstanceNoise(cfg.instance_noise, cfg.instance_noise_until, trainer.rng))
-    if cfg.pack > 1:
-        fixes.append(Packing(cfg.pack))
-    if cfg.penalty == "gp":
-        fixes.append(GradientPenalty(cfg.penalty_weight))
-    elif cfg.penalty == "r1":
-        fixes.append(R1(cfg.penalty_weight))
-    if cfg.clip:
-        fixes.append(WeightClipping(cfg.clip))
-    if cfg.feature_matching:
+    if cfg.fixes.instance_noise:
+        fixes.append(InstanceNoise(cfg.fixes.instance_noise, cfg.fixes.instance_noise_until, trainer.rng))
+    if cfg.fixes.pack > 1:
+        fixes.append(Packing(cfg.fixes.pack))
+    if cfg.fixes.penalty == "gp":
+        fixes.append(GradientPenalty(cfg.fixes.penalty_weight))
+    elif cfg.fixes.penalty == "r1":
+        fixes.append(R1(cfg.fixes.penalty_weight))
+    if cfg.fixes.clip:
+        fixes.append(WeightClipping(cfg.fixes.clip))
+    if cfg.fixes.feature_matching:
         fixes.append(FeatureMatching())
-    if cfg.mmd:
-        fixes.append(MMDTerm(cfg.mmd))
-    if cfg.hist_avg:
-        fixes.append(HistoricalAveraging(trainer.D, trainer.G, cfg.hist_avg))
+    if cfg.fixes.mmd:
+        fixes.append(MMDTerm(cfg.fixes.mmd))
+    if cfg.fixes.hist_avg:
+        fixes.append(HistoricalAveraging(trainer.D, trainer.G, cfg.fixes.hist_avg))
     if trainer.ema is not None:
         fixes.append(EMA(trainer.ema))
     return fixes

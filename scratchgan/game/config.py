@@ -148,13 +148,14 @@ class Game:
     Each iteration: k D-steps, each on m real and m generated samples, then one G-step on m generated samples."""
     loss: str = setting("nonsaturating", "the objective (scratchgan/engine/losses.py); also wgan, ls; wgan-gp means "
                                          "--preset wgan-gp", one_of(losses.LOSSES))
-    k: int = setting(1, "discriminator (critic) steps per generator step", positive_int)
-    batch: int = setting(256, "minibatch size m", positive_int)
-    optimizer: str = setting("adam", "the optimizer of both networks", one_of(optim.OPTIMIZERS))
-    lr_d: float = setting(1e-3, "D's learning rate", positive_number)
-    lr_g: float = setting(1e-3, "G's learning rate", positive_number)
-    beta1: float = setting(0.5, "Adam's beta1", interval(False, True))
-    beta2: float = setting(0.999, "Adam's beta2", interval(False, True))
+    k: int = setting(1, "k D-steps, each on fresh minibatches, then one G-step (Algorithm 1)", positive_int)
+    batch: int = setting(256, "minibatch size m: m real and m generated samples per D-step, m per G-step", positive_int)
+    optimizer: str = setting("adam", "both networks' optimizer: adam m_hat / (sqrt(v_hat) + eps), rmsprop g / (sqrt(v) + eps), "
+                                     "sgd g", one_of(optim.OPTIMIZERS))
+    lr_d: float = setting(1e-3, "D's learning rate: phi <- phi - lr_d (the optimizer's step)", positive_number)
+    lr_g: float = setting(1e-3, "G's learning rate: theta <- theta - lr_g (the optimizer's step)", positive_number)
+    beta1: float = setting(0.5, "Adam's m <- beta1 m + (1 - beta1) g", interval(False, True))
+    beta2: float = setting(0.999, "Adam's v <- beta2 v + (1 - beta2) g^2", interval(False, True))
     lr_decay_start: float = setting(1.0, "fraction of the steps after which both rates fall linearly ...",
                                     interval(False, False))
     lr_final: float = setting(1.0, "... to this fraction of their value at the last step (1: constant)",
@@ -170,7 +171,7 @@ class Fixes:
                                          "linearly to 0 ...", non_negative_number)
     instance_noise_until: float = setting(1.0, "... reaching 0 after this fraction of the steps",
                                           interval(True, False))
-    label_smoothing: float = setting(0.0, "alpha: one-sided, real label 1 - alpha in D's cross-entropy",
+    label_smoothing: float = setting(0.0, "alpha: real label 1 - alpha in D's cross-entropy, so D* = (1 - alpha) pi / (pi + p_g)",
                                      interval(False, True))
     pack: int = setting(1, "PacGAN: D judges packs of this many samples; it must divide the batch", positive_int)
     penalty: str = setting("none", "gp: lambda E (||grad D(x_hat)|| - 1)^2 on interpolates (WGAN-GP); r1: "
@@ -254,6 +255,10 @@ class TrainConfig:
     def get(self, name):
         """The value of the setting with flat name `name` (config.get("k") is config.game.k)."""
         return getattr(getattr(self, SECTION_OF[name]), name)
+
+    def set(self, name, value):
+        """Change the setting with flat name `name` in place (the lab changes k or a learning rate mid-run)."""
+        setattr(getattr(self, SECTION_OF[name]), name, value)
 
     def replace(self, **settings):
         """A copy with the settings given by flat name changed."""
