@@ -44,6 +44,7 @@ def run(args):
         print(line)
     path = plot_step(trace, trainer.data, trainer.objective, os.path.join(out, "step.png"),
                      critic=is_critic(config.game.loss),
-                     title=f"{config.run.data}: iteration {trainer.step} of Algorithm 1, stage by stage (seed {config.run.seed})")
+                     title=f"{config.run.data}: iteration {trainer.step} of Algorithm 1, stage by stage "
+                           f"(seed {config.run.seed})")
     print(f"\nwrote {path}")
     return 0

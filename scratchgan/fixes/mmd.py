@@ -5,7 +5,8 @@ characteristic kernel (the Gaussian is one) it is 0 only when p = pi, like the J
 adding it to G's loss keeps the game's optimum at p = pi. What it adds is a pull that does not depend on D:
 its witness function f(t) = E_y k(t, y) - E_x k(t, x) = (k * pi)(t) - (k * p)(t) is positive wherever the
 kernel-smoothed pi exceeds the kernel-smoothed p, so an empty mode of pi attracts G's samples from as far as
-the kernel reaches, even when D has stopped pointing at it (D only sees where p is). metrics.mmd_test uses the same statistic as a two-sample test.
+the kernel reaches, even when D has stopped pointing at it (D only sees where p is). metrics.mmd_test uses
+the same statistic as a two-sample test.
 
     k(a, b) = sum_h exp(-||a - b||^2 / (2 h^2))          a sum of Gaussians of bandwidths h
 

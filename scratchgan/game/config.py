@@ -150,8 +150,8 @@ class Game:
                                          "--preset wgan-gp", one_of(losses.LOSSES))
     k: int = setting(1, "k D-steps, each on fresh minibatches, then one G-step (Algorithm 1)", positive_int)
     batch: int = setting(256, "minibatch size m: m real and m generated samples per D-step, m per G-step", positive_int)
-    optimizer: str = setting("adam", "both networks' optimizer: adam m_hat / (sqrt(v_hat) + eps), rmsprop g / (sqrt(v) + eps), "
-                                     "sgd g", one_of(optim.OPTIMIZERS))
+    optimizer: str = setting("adam", "both networks' optimizer: adam m_hat / (sqrt(v_hat) + eps), rmsprop "
+                                     "g / (sqrt(v) + eps), sgd g", one_of(optim.OPTIMIZERS))
     lr_d: float = setting(1e-3, "D's learning rate: phi <- phi - lr_d (the optimizer's step)", positive_number)
     lr_g: float = setting(1e-3, "G's learning rate: theta <- theta - lr_g (the optimizer's step)", positive_number)
     beta1: float = setting(0.5, "Adam's m <- beta1 m + (1 - beta1) g", interval(False, True))
@@ -171,7 +171,8 @@ class Fixes:
                                          "linearly to 0 ...", non_negative_number)
     instance_noise_until: float = setting(1.0, "... reaching 0 after this fraction of the steps",
                                           interval(True, False))
-    label_smoothing: float = setting(0.0, "alpha: real label 1 - alpha in D's cross-entropy, so D* = (1 - alpha) pi / (pi + p_g)",
+    label_smoothing: float = setting(0.0, "alpha: real label 1 - alpha in D's cross-entropy, so "
+                                          "D* = (1 - alpha) pi / (pi + p_g)",
                                      interval(False, True))
     pack: int = setting(1, "PacGAN: D judges packs of this many samples; it must divide the batch", positive_int)
     penalty: str = setting("none", "gp: lambda E (||grad D(x_hat)|| - 1)^2 on interpolates (WGAN-GP); r1: "

@@ -24,16 +24,16 @@ def build_generator(config, data, rng):
     of latent space to rays, a fan folded around the origin, and the first, large steps of training must undo
     those folds (on grid25, seeds whose fold survives the first few hundred steps leave modes nearly empty).
     Spread biases put the kinks all over the latent box, where G needs them to cut it into one piece per mode."""
-    dtype = DTYPES[config.run.dtype]
-    if config.model.g_batchnorm:                  # the DCGAN recipe: Linear, BatchNorm, ReLU blocks
+    dtype, model = DTYPES[config.run.dtype], config.model
+    z_width = model.z_dim + model.latent_classes
+    if model.g_batchnorm:                         # the DCGAN recipe: Linear, BatchNorm, ReLU blocks
         from ..engine.batchnorm import dcgan_generator
-        net = dcgan_generator([config.model.z_dim + config.model.latent_classes, *config.model.g_hidden, data.dim], rng=rng,
-                              dtype=dtype)
+        net = dcgan_generator([z_width, *model.g_hidden, data.dim], rng=rng, dtype=dtype)
     else:
         labels = data.n_classes if config.fixes.conditional else 0      # G(z, y): onehot(y) joins z (conditional)
-        net = nn.mlp([config.model.z_dim + config.model.latent_classes + labels, *config.model.g_hidden, data.dim], rng=rng,
-                     activation=config.model.g_activation, dtype=dtype)
-        if config.model.g_first_bias == "uniform":
+        net = nn.mlp([z_width + labels, *model.g_hidden, data.dim], rng=rng, activation=model.g_activation,
+                     dtype=dtype)
+        if model.g_first_bias == "uniform":
             first = net.layers[0]
             first.b.data[...] = rng.uniform(-1.0, 1.0, size=first.b.data.shape)
         if config.fixes.conditional:
@@ -49,7 +49,8 @@ def build_discriminator(config, data, rng):
     dtype = DTYPES[config.run.dtype]
     k = config.fixes.pack                         # PacGAN: D reads k samples side by side (k = 1: plain D)
     labels = data.n_classes if config.fixes.conditional else 0          # D(x, y): onehot(y) joins x (conditional)
-    net = nn.mlp([data.dim * k + labels, *config.model.d_hidden, 1], rng=rng, activation=config.model.d_activation, dtype=dtype)
+    net = nn.mlp([data.dim * k + labels, *config.model.d_hidden, 1], rng=rng, activation=config.model.d_activation,
+                 dtype=dtype)
     first = net.layers[0]
     first.b.data[...] = rng.uniform(-1.0, 1.0, size=first.b.data.shape)
     m, s = data_scale(data)

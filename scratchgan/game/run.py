@@ -31,8 +31,9 @@ def train_with_restarts(config, *, trainer=None, train=train_to_the_end, on_rest
     keep the one whose samples the check found closest to the data (smallest MMD^2).
 
     GAN training is a non-convex game: on grid25, with the connected latent of the earlier recipe, about one
-    seed in eight ended with a mode G never filled (docs/modes.md, "Before the discrete latent"). The check sees it without knowing where the modes are, so, like
-    k-means run from several starts, a failed run is simply run again.
+    seed in eight ended with a mode G never filled (docs/modes.md, "Before the discrete latent"). The check
+    sees it without knowing where the modes are, so, like k-means run from several starts, a failed run is
+    simply run again.
 
     trainer: start from this one (e.g. resumed from a checkpoint) instead of Trainer(config).
     train: function(trainer) that trains it to the end (the command line's adds checkpoints and progress).

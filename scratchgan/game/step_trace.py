@@ -113,21 +113,24 @@ def _vec(a):
 def format_trace(trainer, trace):
     """The stages of one traced iteration as lines of text, in the order they happened."""
     cfg = trainer.config
-    m = cfg.game.batch
-    lines = [f"One iteration of Algorithm 1 in slow motion: {cfg.run.data}, seed {cfg.run.seed}, iteration {trainer.step} "
-             f"of the recipe's {cfg.run.steps}",
-             f"(loss {cfg.game.loss}, k = {cfg.game.k}, batch m = {m}, {cfg.game.optimizer} lr_d {trainer.opt_d.lr:.3g} "
-             f"lr_g {trainer.opt_g.lr:.3g}" + (f", PacGAN packs of {cfg.fixes.pack}" if cfg.fixes.pack > 1 else "")
+    m, model = cfg.game.batch, cfg.model
+    lines = [f"One iteration of Algorithm 1 in slow motion: {cfg.run.data}, seed {cfg.run.seed}, "
+             f"iteration {trainer.step} of the recipe's {cfg.run.steps}",
+             f"(loss {cfg.game.loss}, k = {cfg.game.k}, batch m = {m}, {cfg.game.optimizer} "
+             f"lr_d {trainer.opt_d.lr:.3g} lr_g {trainer.opt_g.lr:.3g}"
+             + (f", PacGAN packs of {cfg.fixes.pack}" if cfg.fixes.pack > 1 else "")
              + (f", instance noise sigma {trace['sigma']:.3f}" if trace["sigma"] else "") + ")"]
     if cfg.game.k > 1:
         lines += [f"(k = {cfg.game.k} D-steps: stages 1-5 show the last of them)"]
     lines += [""]
     x_fake = trace["x_fake"]
     lines += ["1. G draws samples from z",
-              f"     z ~ p(z) ({cfg.model.noise})    shape {trace['z'].shape}" + (
-                  f"   z = (eps, 3 e_c): eps ({cfg.model.noise}) in R^{cfg.model.z_dim}, then a code of class c ~ "
-                  f"Uniform{{0..{cfg.model.latent_classes - 1}}} (scratchgan/data/latent.py)" if cfg.model.latent_classes else ""),
-              f"     x_fake = G(z)        shape {x_fake.shape}   mean {_vec(x_fake.mean(0))}   std {_vec(x_fake.std(0))}",
+              f"     z ~ p(z) ({model.noise})    shape {trace['z'].shape}" + (
+                  f"   z = (eps, 3 e_c): eps ({model.noise}) in R^{model.z_dim}, then a code of class c ~ "
+                  f"Uniform{{0..{model.latent_classes - 1}}} (scratchgan/data/latent.py)"
+                  if model.latent_classes else ""),
+              f"     x_fake = G(z)        shape {x_fake.shape}   mean {_vec(x_fake.mean(0))}"
+              f"   std {_vec(x_fake.std(0))}",
               f"     x_real ~ pi          shape {trace['x_real'].shape}   mean {_vec(trace['x_real'].mean(0))}"
               f"   std {_vec(trace['x_real'].std(0))}", ""]
     lines += [f"2. D classifies the real and the fake batch, stacked into one pass of {2 * m} rows"]

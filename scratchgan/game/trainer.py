@@ -87,8 +87,9 @@ class Trainer:
         self.objective = objective if objective is not None else losses.get_loss(config.game.loss, **smoothing)
         self.G = G if G is not None else build_generator(config, self.data, self.rng)
         if G is None and config.model.g_init == "moments":
-            warmstart.warm_start(self.G, self.data, config.model.z_dim, config.model.noise, self.rng, data_scale(self.data)[1],
-                                 batch=config.game.batch, dtype=self.dtype, classes=config.model.latent_classes)
+            warmstart.warm_start(self.G, self.data, config.model.z_dim, config.model.noise, self.rng,
+                                 data_scale(self.data)[1], batch=config.game.batch, dtype=self.dtype,
+                                 classes=config.model.latent_classes)
         self.D = D if D is not None else build_discriminator(config, self.data, self.rng)
         self.opt_g = make_optimizer(config, self.G.parameters(), config.game.lr_g)
         self.opt_d = make_optimizer(config, self.D.parameters(), config.game.lr_d)
@@ -105,10 +106,10 @@ class Trainer:
     # -- randomness ---------------------------------------------------------------------------------------
 
     def noise(self, n, rng=None):
-        """z: (n, z_dim + latent_classes) draws from p(z) (scratchgan.data.latent), from the training stream unless
-        another Generator is given."""
-        cfg = self.config
-        return sample_latent(n, cfg.model.z_dim, self.rng if rng is None else rng, cfg.model.noise, cfg.model.latent_classes,
+        """z: (n, z_dim + latent_classes) draws from p(z) (scratchgan.data.latent), from the training stream
+        unless another Generator is given."""
+        model = self.config.model
+        return sample_latent(n, model.z_dim, self.rng if rng is None else rng, model.noise, model.latent_classes,
                              dtype=self.dtype)
 
     def real(self, n):
@@ -131,14 +132,14 @@ class Trainer:
         """One iteration of Algorithm 1: k D-steps, then one G-step. Returns its history record (floats).
 
         The fixes of the run (self.fixes, scratchgan.fixes) act at their named points. observe(stage, **arrays)
-        is called between the stages, in order (scratchgan.game.step_trace prints them): "samples" (z, x_real, x_fake
-        of a D-step), "d_backward" (loss_d, real_logits, fake_logits, sigma: D's .grad holds dL_D/dphi),
+        is called between the stages, in order (scratchgan.game.step_trace prints them): "samples" (z, x_real,
+        x_fake of a D-step), "d_backward" (loss_d, real_logits, fake_logits, sigma: D's .grad holds dL_D/dphi),
         "d_update", then "g_backward" (z, loss_g: G's .grad holds dL_G/dtheta) and "g_update". It only looks:
         the iteration is the same with or without it."""
         m, fixes = self.config.game.batch, self.fixes
         lr_factor = self.set_learning_rates()                # constant, then a linear decay (lr_factor)
         fixes.begin_iteration(self)                          # e.g. instance noise's sigma for this iteration
-        for _ in range(self.config.game.k):                       # "for k steps do"
+        for _ in range(self.config.game.k):                  # "for k steps do"
             x_real = fixes.real_batch(self, m)               # "sample m examples x ~ pi"
             z = self.noise(m)                                # "sample m noise samples z ~ p(z)"
             x_fake = self.G.forward(z)                       # G(z), a constant for D's step
