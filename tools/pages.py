@@ -15,7 +15,8 @@ Which text becomes a formula (the convention, formula_parts): in a note, a line 
 spaces; a piece with three or more words of prose (or prose and no relation) stays text, the other pieces are
 maths, translated by to_mathtext (pi -> \\pi, x_i -> x_i, x^2, sqrt(..), ||x|| ...) and drawn by matplotlib's
 mathtext as one inline SVG path (no network, no fonts needed). A line that looks like code (a call of
-`obj.method`, quotes, #, --, a keyword argument, CamelCase) or leaves a bracket open stays preformatted text.
+`obj.method`, quotes, #, --, a keyword argument, CamelCase, a URL's query) or leaves a bracket open stays
+preformatted text.
 When mathtext refuses a piece, the plain text is shown in <code> and counted as not rendered.
 """
 
@@ -188,8 +189,9 @@ def _prose_words(piece):
     return len(prose) + len(re.findall(r"[A-Za-z]'[a-z]", piece))
 
 
-# Code, not maths: quotes, #, --, obj.attr, CamelCase, a keyword argument, a call of a snake_case function.
-CODE = re.compile(r"[\"#`]|--|(?<![.\d])\.[A-Za-z_]|[A-Z][a-z]+[A-Z]|[(,]\s*\w+=|\b[a-z]+_[a-z0-9]{2,}\(")
+# Code, not maths: quotes, #, --, obj.attr, CamelCase, a keyword argument, a call of a snake_case function, a
+# URL's query (?token=T).
+CODE = re.compile(r"[\"#`]|--|(?<![.\d])\.[A-Za-z_]|[A-Z][a-z]+[A-Z]|[(,]\s*\w+=|\b[a-z]+_[a-z0-9]{2,}\(|\?\w+=")
 
 
 def formula_parts(line):
