@@ -28,7 +28,7 @@ from . import frames, stages
 from .library import Trainer, TrainingDiverged, UsageError, default_config, format_trace, trace_step
 from .settings import BY_NAME, parse_settings, shown_values
 
-FPS = 20          # frames drawn per second while playing (the page redraws each one it gets)
+FPS = 17          # frames drawn per second while playing (the page redraws each one it gets; >= 15)
 WATCHED = 3.0     # seconds after the page's last request for a frame during which frames are still drawn
 
 
