@@ -154,7 +154,7 @@ def memory(minutes):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--seconds", type=float, default=10.0, help="timed seconds per measurement (default 10)")
-    parser.add_argument("--rounds", type=int, default=3, help="alternating rounds (default 3)")
+    parser.add_argument("--rounds", type=int, default=3, help="alternating rounds (default 3; 0: memory only)")
     parser.add_argument("--browser", action="store_true", help="watch with the real page in headless Chromium")
     parser.add_argument("--memory-minutes", type=float, default=0.0, help="then a memory run of this many minutes")
     args = parser.parse_args(argv)
@@ -166,10 +166,12 @@ def main(argv=None):
         draws.append(redraws)
         print(f"round {i + 1}: command line {cli[-1]:.1f} it/s, lab {rate:.1f} it/s ({rate / cli[-1]:.0%}), "
               f"{redraws:.1f} redraws/s", flush=True)
-    ratio = statistics.median(a / b for a, b in zip(lab, cli))
-    print(f"median: command line {statistics.median(cli):.1f} it/s, lab {statistics.median(lab):.1f} it/s, "
-          f"redraws {statistics.median(draws):.1f}/s ({'the page in Chromium' if args.browser else 'a polling client'})")
-    print(f"lab / command line: {ratio:.0%}")
+    if args.rounds:
+        ratio = statistics.median(a / b for a, b in zip(lab, cli))
+        watcher = "the page in Chromium" if args.browser else "a polling client"
+        print(f"median: command line {statistics.median(cli):.1f} it/s, lab {statistics.median(lab):.1f} it/s, "
+              f"redraws {statistics.median(draws):.1f}/s ({watcher})")
+        print(f"lab / command line: {ratio:.0%}")
     if args.memory_minutes:
         memory(args.memory_minutes)
 
