@@ -108,6 +108,20 @@ def test_a_run_steps_and_its_frames_change(server):
     assert history["step"] == [1] and len(history["loss_d"]) == 1
 
 
+def test_a_conditional_run_takes_every_step_and_draws_every_frame(server):
+    # G(z, y) and D(x, y): the labels of a D-step or a G-step alone must not outlive it (the frames draw 256 rows)
+    run = new_run(server, latent_classes=0, pack=1, conditional=True)
+    seq = frame(server, run)[0]
+    for action in ("iteration", "d_step", "g_step", "stages", "d_step", "iteration"):
+        status, state = post(server, run, action)
+        assert status == 200, (action, state)
+        seq, f = frame(server, run, seq)
+        assert np.array(f["fake"]).shape == (256, 2), action
+    assert state["step"] == 3 and state["settings"]["conditional"] is True
+    status, answer = request(server, "POST", "/api/session", {"data": "ring8", "settings": {"conditional": True}})
+    assert status == 400 and "conditional does not combine with latent_classes" in answer["error"]
+
+
 def test_slow_motion_is_the_step_command_stage_by_stage(server):
     run = new_run(server)
     status, state = post(server, run, "stages")

@@ -19,7 +19,7 @@ import numpy as np
 from matplotlib import colormaps
 
 from .library import (D_COLOR, DSTAR_COLOR, FAKE_COLOR, HEATMAP, MANIFOLD_COLOR, REAL_COLOR, arrow_reference,
-                      frame_1d, frame_2d, frame_meta, kde_1d)
+                      frame_1d, frame_2d, frame_meta, kde_1d, set_labels)
 
 N_GRID = 32                 # D's heatmap: 32 x 32 cells, smoothed by the browser when drawn larger
 CURVES = ("step", "loss_d", "loss_g", "d_real", "d_fake")
@@ -153,6 +153,9 @@ def stage_frames(trainer, view, trace):
     6 G's fresh z through the updated D with its pull; 7 the same z through G after its update, the stage-6
     points kept as `before`."""
     batch = {"batch_real": rounded(trace["x_real"]), "batch_fake": rounded(trace["x_fake"])}
+    if trainer.config.fixes.conditional:       # the copies were taken mid-step, with that step's labels set:
+        for net in (trace["G_before"], trace["G_after"], trace["D_before"], trace["D_after"]):
+            set_labels(net, None)              # drawn as every frame is, the classes in turn
     if view.dim == 1:
         before_d = frame_numbers(trace["G_before"], trace["D_before"], trainer, view)
         after_d = frame_numbers(trace["G_before"], trace["D_after"], trainer, view)

@@ -20,10 +20,10 @@ import time
 import numpy as np
 
 from . import frames
-from .library import (DATASETS, TABLE_EXTENSIONS, UsageError, final_metrics, get_dataset, history_arrays,
-                      save_checkpoint, save_json, save_npy, save_npz)
-from .session import SPEEDS, Session
-from .settings import SETTINGS, parse_settings
+from .library import (DATASETS, final_metrics, get_dataset, history_arrays, save_checkpoint, save_json, save_npy,
+    save_npz, TABLE_EXTENSIONS, UsageError)
+from .session import Session, SPEEDS
+from .settings import parse_settings, SETTINGS
 
 MAX_SESSIONS = 8
 EXPORT_SAMPLES = 2000          # samples.npy of an exported run

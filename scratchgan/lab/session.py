@@ -25,7 +25,8 @@ import time
 import numpy as np
 
 from . import frames, stages
-from .library import Trainer, TrainingDiverged, UsageError, default_config, format_trace, trace_step
+from .library import (ConditionalLabels, default_config, format_trace, trace_step, Trainer, TrainingDiverged,
+    UsageError)
 from .settings import BY_NAME, parse_settings, shown_values
 
 FPS = 17          # frames drawn per second while playing (the page redraws each one it gets; >= 15)
@@ -57,7 +58,16 @@ def d_step_alone(trainer):
     trainer.finite_gradient("discriminator", loss_d, trainer.opt_d.params)
     trainer.opt_d.step()
     fixes.after_d_update(trainer)
+    release_labels(trainer)
     return loss_d
+
+
+def release_labels(trainer):
+    """After a D-step or a G-step alone: the labels G(z, y) and D(x, y) were given for that step only, so they go
+    (ConditionalLabels.end_iteration, which the end of an iteration calls); the EMA and the rest stay as they are."""
+    for fix in trainer.fixes:
+        if isinstance(fix, ConditionalLabels):
+            fix.end_iteration(trainer)
 
 
 def g_step_alone(trainer):
@@ -72,6 +82,7 @@ def g_step_alone(trainer):
     trainer.finite_gradient("generator", loss_g, trainer.opt_g.params)
     trainer.opt_g.step()
     trainer.fixes.after_g_update(trainer)
+    release_labels(trainer)
     return loss_g
 
 

@@ -19,7 +19,7 @@ import dataclasses
 from .library import SECTIONS, UsageError
 
 LIVE = ("k", "lr_d", "lr_g", "steps", "truncation", "rejection")
-HIDDEN = ("data", "attempt", "restarts", "dtype", "log_every", "eval_every", "eval_samples", "conditional")
+HIDDEN = ("data", "attempt", "restarts", "dtype", "log_every", "eval_every", "eval_samples")
 GROUPS = {"game": "the game", "run": "the game", "model": "the networks", "fixes": "the fixes",
           "sampling": "sampling the result"}
 

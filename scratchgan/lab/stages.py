@@ -15,7 +15,7 @@ lines, never an error.
 import inspect
 import os
 
-from .library import Trainer, discriminator_backward, generator_backward, generator_pull
+from .library import discriminator_backward, generator_backward, generator_pull, Trainer
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))   # holds scratchgan/
 
