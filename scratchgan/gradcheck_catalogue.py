@@ -139,6 +139,12 @@ def _extra_checks(rng):
                  params_check(lambda: 2.0 * mmd.mmd2_and_grad(G.forward(z) / scale, x_real / scale, bandwidths)[0],
                               G, "G")))
 
+    h = mmd.local_scale(x_real, k=3)                 # the narrow kernel, far pairs skipped (skip_far)
+    G.zero_grad()
+    mmd.mmd_generator_backward(G, x_real, z, (h,), weight=2.0, skip_far=True)
+    rows.append(("composite", "local MMD^2(G(z), x_real), h = 3-NN distance -> G params",
+                 params_check(lambda: 2.0 * mmd.mmd2_and_grad(G.forward(z), x_real, (h,))[0], G, "G")))
+
     target = rng.standard_normal((8, 2))
     G.zero_grad()
     warmstart.regression_backward(G, z, target, scale)

@@ -13,7 +13,7 @@ from scratchgan.game.recipes import default_config, DEFAULT_CONFIGS, FILTERS, PR
 
 def test_every_setting_has_one_section_and_a_flat_name_unique_across_sections():
     names = [f.name for cls in SECTIONS.values() for f in dataclasses.fields(cls)]
-    assert len(names) == len(set(names)) == len(SECTION_OF) == 43
+    assert len(names) == len(set(names)) == len(SECTION_OF) == 44
     assert {name: SECTION_OF[name] for name in ("z_dim", "g_hidden", "k", "lr_d", "pack", "ema", "truncation",
                                                  "data", "seed")} == \
         dict(z_dim="model", g_hidden="model", k="game", lr_d="game", pack="fixes", ema="fixes",

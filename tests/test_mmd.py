@@ -115,3 +115,34 @@ def test_negative_weight_is_refused_in_one_line():
         TrainConfig.of(mmd=-1.0).validate()
     with pytest.raises(ValueError, match="mmd2_and_grad"):
         mmd.mmd2_and_grad(np.zeros((1, 2)), np.zeros((5, 2)), (1.0,))
+
+
+def test_local_scale_is_the_median_kth_neighbour_distance():
+    x = np.arange(10.0)[:, None] * np.array([[1.0, 0.0]])       # points 1 apart on a line
+    assert mmd.local_scale(x, k=1) == 1.0 and mmd.local_scale(x, k=3) == 2.0      # ends: 3; inside: 2
+    rng = np.random.default_rng(5)
+    tight = np.concatenate([c + 0.02 * rng.standard_normal((250, 2)) for c in ((0, 0), (3, 0), (0, 3))])
+    assert 0.005 < mmd.local_scale(tight) < 0.02                # a fraction of the modes' std, not the layout
+    with pytest.raises(ValueError, match="more than k = 20 points"):
+        mmd.local_scale(tight[:20])
+
+
+def test_skipping_far_pairs_changes_nothing_that_counts():
+    rng = np.random.default_rng(6)
+    x, y = 0.05 * rng.standard_normal((60, 2)), 0.05 * rng.standard_normal((50, 2)) + 3.0
+    exact, skipped = mmd.mmd2_and_grad(x, y, (0.05,)), mmd.mmd2_and_grad(x, y, (0.05,), skip_far=True)
+    assert skipped[0] == pytest.approx(exact[0], abs=1e-20) and np.allclose(skipped[1], exact[1], atol=1e-20)
+
+
+def test_the_local_term_widens_a_squeezed_mode():
+    """A generator x = s * z (z ~ N(0, I), s per coordinate) starts at a tenth of the data's width, the data one
+    tight Gaussian: gradient steps on the local MMD term alone, dL/ds = sum_i dL/dx_i * z_i, reach its width."""
+    rng = np.random.default_rng(7)
+    data = 0.05 * rng.standard_normal((4000, 2))
+    h = mmd.local_scale(data[:2000])
+    s = np.full(2, 0.005)
+    for _ in range(400):
+        z = rng.standard_normal((128, 2))
+        _, dx = mmd.mmd2_and_grad(s * z, data[rng.integers(0, 4000, 128)], (h,), skip_far=True)
+        s -= 1e-3 * (dx * z).sum(axis=0)                         # the gradient grows as 1 / h^2: a small step
+    assert np.all((0.045 < s) & (s < 0.055)), s

@@ -7,7 +7,7 @@
     clipping.py               D's weights clipped to [-c, c]                          WGAN, Arjovsky et al. 2017
     historical_averaging.py   + w ||theta - mean of past theta||^2                    Salimans et al. 2016
     feature_matching.py       L_G = ||E d(x) - E d(G(z))||^2                          Salimans et al. 2016
-    mmd.py                    + w MMD^2(G(z), x) on G's loss                          Li et al. 2015
+    mmd.py                    + w MMD^2(G(z), x) on G's loss, wide or at the data's scale   Li et al. 2015
     ema.py                    sampling from a moving average of G's weights           Yazici et al. 2019
     conditional.py            G(z, y) and D(x, y)                                     Mirza & Osindero 2014
     warmstart.py              G first fitted to the data's mean and covariance
@@ -24,7 +24,7 @@ from .ema import EMA
 from .feature_matching import FeatureMatching
 from .historical_averaging import HistoricalAveraging
 from .instance_noise import InstanceNoise
-from .mmd import MMDTerm
+from .mmd import LocalMMDTerm, MMDTerm
 from .packing import Packing
 from .penalties import GradientPenalty, R1
 
@@ -48,6 +48,8 @@ def from_config(trainer):
         fixes.append(FeatureMatching())
     if cfg.fixes.mmd:
         fixes.append(MMDTerm(cfg.fixes.mmd))
+    if cfg.fixes.local_mmd:
+        fixes.append(LocalMMDTerm(cfg.fixes.local_mmd))
     if cfg.fixes.hist_avg:
         fixes.append(HistoricalAveraging(trainer.D, trainer.G, cfg.fixes.hist_avg))
     if trainer.ema is not None:

@@ -186,6 +186,8 @@ class Fixes:
                                      boolean)
     mmd: float = setting(0.0, "w: adds w MMD^2(G(z), x_real) to G's loss, Gaussian kernels (scratchgan/fixes/mmd.py)",
                          non_negative_number)
+    local_mmd: float = setting(0.0, "w: adds w MMD^2(G(z), x_real) with one Gaussian kernel as wide as the data's "
+                                    "20-NN distance, so each mode keeps the data's width", non_negative_number)
     ema: float = setting(0.0, "beta: sample from an exponential moving average of G's weights; 0: off",
                          interval(False, True))
     conditional: bool = setting(False, "G(z, y) and D(x, y) on labelled data, y one-hot (Mirza & Osindero 2014)",
@@ -281,7 +283,8 @@ class TrainConfig:
             raise UsageError(f"label_smoothing needs a cross-entropy loss (minimax, nonsaturating), not {game.loss!r}")
         if game.batch % fixes.pack:
             raise UsageError(f"batch {game.batch} must be divisible by pack {fixes.pack}")
-        for name, on in (("g_batchnorm", model.g_batchnorm), ("mmd", fixes.mmd > 0)):
+        for name, on in (("g_batchnorm", model.g_batchnorm), ("mmd", fixes.mmd > 0),
+                         ("local_mmd", fixes.local_mmd > 0)):
             if on and game.batch < 2:
                 raise UsageError(f"{name} needs a batch of at least 2 (it uses the batch's statistics), "
                                  f"got batch {game.batch}")
@@ -291,6 +294,7 @@ class TrainConfig:
             clash = [name for name, on in (("latent_classes", model.latent_classes > 0),
                                            ("pack", fixes.pack > 1), ("penalty", fixes.penalty != "none"),
                                            ("feature_matching", fixes.feature_matching), ("mmd", fixes.mmd > 0),
+                                           ("local_mmd", fixes.local_mmd > 0),
                                            ("truncation", sampling.truncation > 0),
                                            ("rejection", sampling.rejection > 0),
                                            ("g_init moments", model.g_init == "moments"),
