@@ -76,6 +76,74 @@ def test_mode_coverage_rejects_bad_input():
 
 
 # ---------------------------------------------------------------------------------------------------------
+# mode_spread
+# ---------------------------------------------------------------------------------------------------------
+
+def mixture_sample(data, n, rng, width=1.0, offset=0.0):
+    """n draws of data's mixture with every mode `width` times as wide and shifted by `offset` std along x."""
+    c = data.centers[rng.integers(0, len(data.centers), n)]
+    return c + data.std * (width * rng.standard_normal(c.shape) + np.array([offset, 0.0]))
+
+
+@pytest.mark.parametrize("name", ["ring8", "grid25"])
+@pytest.mark.parametrize("about", metrics.SPREAD_ABOUT)
+def test_a_perfect_sampler_spreads_its_modes_as_wide_as_the_data(name, about):
+    from scratchgan.data import get_dataset
+
+    data = get_dataset(name)
+    for seed in range(4):
+        out = metrics.mode_spread(data.sample(2500, np.random.default_rng(seed)), data.centers, data.std,
+                                  about=about)
+        assert 0.93 <= out["median"] <= 1.0 and out["min"] >= 0.8
+        assert np.all(np.isfinite(out["per_mode"]))
+
+
+def test_the_perfect_samplers_mean_spread_is_the_trimmed_chi_square_value():
+    # E[r^2 | r^2 <= 9] for r^2 ~ chi^2_2, over d = 2: s^2 = (2 - 11 e^-4.5) / (1 - e^-4.5) / 2 (the docstring)
+    rng = np.random.default_rng(0)
+    out = metrics.mode_spread(rng.standard_normal((200000, 2)), np.zeros((1, 2)), 1.0)
+    s2 = (2 - 11 * np.exp(-4.5)) / (1 - np.exp(-4.5)) / 2
+    assert out["median"] == pytest.approx(np.sqrt(s2), abs=3e-3) and out["median"] == pytest.approx(0.974, abs=3e-3)
+
+
+@pytest.mark.parametrize("about", metrics.SPREAD_ABOUT)
+def test_a_half_width_sampler_scores_one_half(about):
+    from scratchgan.data import get_dataset
+
+    data, rng = get_dataset("grid25"), np.random.default_rng(1)
+    out = metrics.mode_spread(mixture_sample(data, 2500, rng, width=0.5), data.centers, data.std, about=about)
+    assert 0.45 <= out["median"] <= 0.52 and out["min"] >= 0.35
+
+
+def test_an_offset_narrow_blob_is_wide_about_the_centre_and_narrow_about_its_mean():
+    # why both definitions exist: around c_k the blob's offset counts as width, around its own mean it does not
+    from scratchgan.data import get_dataset
+
+    data, rng = get_dataset("ring8"), np.random.default_rng(2)
+    x = mixture_sample(data, 2500, rng, width=0.2, offset=0.9)
+    centre = metrics.mode_spread(x, data.centers, data.std, about="centre")
+    mean = metrics.mode_spread(x, data.centers, data.std, about="mean")
+    assert centre["median"] == pytest.approx(np.sqrt((0.9 ** 2 + 2 * 0.2 ** 2) / 2), abs=0.02)   # 0.66
+    assert mean["median"] == pytest.approx(0.2, abs=0.02)
+
+
+def test_mode_spread_counts_only_modes_with_enough_high_quality_samples():
+    std = 1.0
+    x = np.concatenate([np.tile([[1.0, 0.0], [-1.0, 0.0]], (5, 1)),      # 10 samples at distance 1 from centre 0
+                        np.tile([[10.0, 1.0]], (9, 1)),                   # 9 at centre 1: too few
+                        np.tile([[0.0, 5.0]], (50, 1))])                  # low quality: not counted anywhere
+    out = metrics.mode_spread(x, SQUARE, std)
+    assert out["per_mode"][0] == pytest.approx(np.sqrt(1 / 2)) and np.isnan(out["per_mode"][1:]).all()
+    assert out["median"] == out["min"] == pytest.approx(np.sqrt(1 / 2))
+    assert metrics.mode_spread(x, SQUARE, std, about="mean")["median"] == pytest.approx(np.sqrt(1 / 2))
+    assert np.isnan(metrics.mode_spread(x, SQUARE, std, min_count=11)["median"])
+    with pytest.raises(ValueError, match="about"):
+        metrics.mode_spread(x, SQUARE, std, about="median")
+    with pytest.raises(ValueError, match="std"):
+        metrics.mode_spread(x, SQUARE, 0.0)
+
+
+# ---------------------------------------------------------------------------------------------------------
 # The statistics against direct (looped) formulas
 # ---------------------------------------------------------------------------------------------------------
 
