@@ -55,6 +55,7 @@ def test_train_writes_every_promised_file(ring_run, capsys):
     assert m["n_modes"] == 8 and 0 <= m["modes"] <= 8 and 0 <= m["high_quality"] <= 1
     for key in ("mmd_p_value", "c2st_p_value", "mmd_rejects_h0", "c2st_rejects_h0", "reverse_kl"):
         assert key in m
+    assert m["spread_median"] is None or m["spread_min"] <= m["spread_median"]
     assert load_trainer(os.path.join(ring_run, "checkpoint.npz")).step == 30
 
 
@@ -295,3 +296,14 @@ def test_malformed_command_line_is_one_line_and_exit_2(capsys):
     assert e.value.code == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "--steps" in err and "'abc'" in err
+
+
+def test_the_summary_line_reports_the_modes_width_and_says_how_it_is_measured():
+    from scratchgan.cli.train import summary
+
+    m = dict(data="ring8", step=10, modes=8, n_modes=8, high_quality=0.99, reverse_kl=0.001, sample_mean=[0, 0],
+             spread_median=0.43, spread_min=0.31)
+    line = summary(m, 1.0)
+    assert "mode width 0.43 of the data's in the median, 0.31 at the narrowest" in line
+    assert "about each mode's own mean" in line
+    assert "mode width" not in summary(dict(m, spread_median=None, spread_min=None), 1.0)

@@ -281,6 +281,9 @@ def summary(m, seconds):
     elif "modes" in m:
         parts.append(f"{m['modes']}/{m['n_modes']} modes, {100 * m['high_quality']:.1f}% high quality "
                      f"(within 3 std of a centre), reverse KL {m['reverse_kl']:.4f}")
+        if m.get("spread_median") is not None:
+            parts.append(f"mode width {m['spread_median']:.2f} of the data's in the median, {m['spread_min']:.2f} "
+                         f"at the narrowest (spread about each mode's own mean)")
     elif len(m["sample_mean"]) > 4:
         parts.append(f"{len(m['sample_mean'])} columns")
     else:
