@@ -322,6 +322,64 @@ def test_c2st_binomial_p_value_is_conservative_when_d_says_real_more_than_half_t
     assert size(0.9) == pytest.approx(0.003, abs=5e-4)
 
 
+# The tests that must see a squeezed mode (issue 22): a sampler of the mixture whose every mode is half the
+# data's width. The median heuristic's width is the distance between modes, blind to that; the knn width is not.
+
+def squeezed_pair(data, n, width):
+    """A sampler of (data, a mixture with data's centres and modes `width` times as wide), n points each."""
+    return lambda rng: (data.sample(n, rng, dtype=np.float64), mixture_sample(data, n, rng, width))
+
+
+def test_knn_bandwidth_is_the_median_distance_to_the_kth_neighbour():
+    z = np.array([[0.0], [1.0], [3.0], [6.0], [10.0]])
+    # 2nd neighbours: 0 -> 3, 1 -> 3 (0 and 3 at distances 1, 2), 3 -> 3 (1, 6), 6 -> 4 (3, 10), 10 -> 7 (6, 3)
+    assert metrics.knn_bandwidth(z, k=2) == 3.0
+    assert metrics.knn_bandwidth(z, k=99) == metrics.knn_bandwidth(z, k=4)    # at most N - 1 neighbours
+    same = np.zeros((30, 2))
+    same[-1] = 1.0                                            # all but one point repeated: the median heuristic
+    assert metrics.knn_bandwidth(same) == metrics.median_bandwidth(same)
+    with pytest.raises(ValueError, match="bandwidth"):
+        metrics.mmd_test(z, z + 1, rng=np.random.default_rng(0), bandwidth="median")
+
+
+@pytest.mark.parametrize("name", ["ring8", "grid25"])
+def test_the_knn_mmd_test_holds_its_level_and_sees_half_width_modes(name):
+    from scratchgan.data import get_dataset
+
+    data, rng = get_dataset(name), np.random.default_rng(0)
+    kw = dict(bandwidth="knn", n_permutations=99)
+    # 20 runs under H0 at level 0.05: P(4 or more rejections) = 1.6% for a test of exact size 0.05
+    assert rejection_rate(metrics.mmd_test, squeezed_pair(data, 500, 1.0), 20, rng, **kw) <= 3 / 20
+    assert rejection_rate(metrics.mmd_test, squeezed_pair(data, 500, 0.5), 10, rng, **kw) >= 9 / 10
+    # the median heuristic's width, between the modes, barely sees the squeeze
+    assert rejection_rate(metrics.mmd_test, squeezed_pair(data, 500, 0.5), 10, rng, n_permutations=99) <= 3 / 10
+
+
+def test_the_run_report_has_the_knn_mmd_and_keeps_the_other_numbers():
+    from scratchgan.data import get_dataset
+
+    data = get_dataset("grid25")
+    x, y = squeezed_pair(data, 1000, 0.5)(np.random.default_rng(3))         # as final_metrics: 1,000 a side
+    report = metrics.two_sample_report(x, y, rng=np.random.default_rng(4))
+    assert report["knn_mmd_rejects_h0"] and report["knn_mmd_p_value"] <= 0.05
+    assert report["knn_bandwidth"] == metrics.knn_bandwidth(np.concatenate([x, y])) < data.std
+    rng = np.random.default_rng(4)                          # the knn test draws last: the others are unchanged
+    assert report["mmd_p_value"] == metrics.mmd_test(x, y, rng=rng, n_permutations=200)[1]
+    assert report["c2st_accuracy"] == metrics.c2st(x, y, rng=rng)[0]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["ring8", "grid25"])
+def test_the_knn_mmd_test_size_and_power_thorough(name):
+    from scratchgan.data import get_dataset
+
+    data, rng = get_dataset(name), np.random.default_rng(21)
+    lo, hi = binomial_band(200)
+    assert lo <= rejection_rate(metrics.mmd_test, squeezed_pair(data, 1000, 1.0), 200, rng, bandwidth="knn") <= hi
+    assert rejection_rate(metrics.mmd_test, squeezed_pair(data, 1000, 0.5), 20, rng, bandwidth="knn") == 1.0
+    assert rejection_rate(metrics.mmd_test, squeezed_pair(data, 1000, 0.75), 20, rng, bandwidth="knn") >= 0.8
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("test", [metrics.mmd_test, metrics.energy_test], ids=["mmd", "energy"])
 def test_permutation_tests_size_thorough(test):

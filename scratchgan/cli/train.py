@@ -158,8 +158,8 @@ def run(args):
         save()
         os.replace(ckpt_path, kept)            # the rejected attempt stays on disk, under its own name
         print(f"attempt {rejected.config.run.attempt + 1}: the two-sample check rejects H0 (MMD p = "
-              f"{check['p_value']:.3f}); saved it as {kept}; training again from a fresh random stream",
-              file=sys.stderr)
+              f"{check['p_value']:.3f} between the modes, {check['knn_p_value']:.3f} within them); saved it as "
+              f"{kept}; training again from a fresh random stream", file=sys.stderr)
 
     interrupt = None
     start = time.perf_counter()
@@ -291,6 +291,6 @@ def summary(m, seconds):
         std = ", ".join(f"{v:.3f}" for v in m["sample_std"])
         parts.append(f"sample mean ({mean}), std ({std})")
     if "mmd_p_value" in m:
-        parts.append(f"MMD p = {m['mmd_p_value']:.3f}, C2ST accuracy {m['c2st_accuracy']:.3f} "
-                     f"(p = {m['c2st_p_value']:.3f})")
+        parts.append(f"MMD p = {m['mmd_p_value']:.3f}, at a local width p = {m['knn_mmd_p_value']:.3f}, "
+                     f"C2ST accuracy {m['c2st_accuracy']:.3f} (p = {m['c2st_p_value']:.3f})")
     return "; ".join(parts)
