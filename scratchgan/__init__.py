@@ -38,4 +38,4 @@ _keep_freed_memory_for_reuse()
 
 __version__ = "0.1.0"
 
-from .game.run import load_run
+from .game.run import load_run  # noqa: E402  (after the BLAS settings above, which must precede NumPy)

@@ -4,7 +4,8 @@ Each hand-written backward pass is compared with central differences in float64 
 every layer and activation, every loss with respect to its logits, the two compositions of a GAN step
 (L_D into D, L_G through D into G) for every loss, the penalties' double backprop for every activation,
 feature matching, PacGAN, the MMD term, the warm start's regression, historical averaging, BatchNorm, the
-digit classifier's softmax cross-entropy and the conditional networks G(z, y), D(x, y).
+digit classifier's softmax cross-entropy, the conditional networks G(z, y), D(x, y) and the learned prior over
+the latent code's classes (its cross-entropy in zeta, and its slot classifier Q's).
 """
 
 import numpy as np
@@ -12,7 +13,8 @@ import numpy as np
 from .engine import gradcheck, losses, nn
 from .engine.batchnorm import BatchNorm
 from .engine.gan_backward import generator_backward
-from .fixes import conditional, feature_matching, historical_averaging, mmd, packing, penalties, warmstart
+from .fixes import (conditional, feature_matching, historical_averaging, learned_prior, mmd, packing, penalties,
+                    warmstart)
 from .measure import digits
 
 
@@ -189,4 +191,19 @@ def _extra_checks(rng):
     res = gradcheck.check_gan(G, D, losses.NonSaturating(), rng.standard_normal((9, 2)), rng.standard_normal((9, 4)))
     rows.append(("composite", "conditional: L_D -> D(x, y) params", res["discriminator"]))
     rows.append(("composite", "conditional: L_G -> D(x, y) -> G(z, y) params", res["generator"]))
+
+    # The learned prior (fixes/learned_prior.py): L_r = -sum qbar log softmax(zeta) in zeta (r - qbar), and its
+    # slot classifier's L_Q, softmax cross-entropy of Q(x) = MLP((x - m) / s), into Q's parameters.
+    zeta, qbar = rng.standard_normal(6), rng.dirichlet(np.ones(6))
+    _, d_zeta = learned_prior.prior_gradient(zeta, qbar)
+    rows.append(("trick", "learned prior: -sum qbar log softmax(zeta) -> zeta",
+                 gradcheck.check_function(lambda: learned_prior.prior_gradient(zeta, qbar)[0],
+                                          {"zeta": zeta}, {"zeta": d_zeta})))
+    Q = nn.Sequential(nn.FixedAffine(np.array([0.5, 2.0]), np.array([0.1, -0.3]), f64),
+                      *nn.mlp([2, 16, 6], rng=rng, activation="leaky_relu", dtype=f64).layers)
+    x, c = rng.standard_normal((10, 2)), rng.integers(0, 6, 10)
+    Q.zero_grad()
+    Q.backward(digits.softmax_cross_entropy(Q.forward(x), c)[1])
+    rows.append(("composite", "learned prior's Q: softmax cross-entropy -> Q params",
+                 params_check(lambda: digits.softmax_cross_entropy(Q.forward(x), c)[0], Q, "Q")))
     return rows

@@ -3,7 +3,9 @@
 `python -m scratchgan modes` trains each method on each dataset for each seed, draws 2,500 samples from the
 trained generator and scores them with metrics.mode_coverage (Srivastava et al. 2017, reused by PacGAN and
 GDPP): modes captured, the share of high-quality samples (within 3 std of their nearest centre) and the
-reverse KL of the mode histogram. It prints and writes a markdown table of mean +- std over the seeds.
+reverse KL of the mode histogram; and with metrics.mode_spread (issue 22): how wide each mode is over the
+data's width, about the mode's own mean, in the median over the modes and at the narrowest (a perfect
+sampler: about 0.97 and 0.85). It prints and writes a markdown table of mean +- std over the seeds.
 
 Every method starts from the dataset's default configuration (the same networks, batch, steps and learning
 rate schedule) and changes only what defines it; the tricks of the default (the discrete latent code,
@@ -46,10 +48,18 @@ STAGES = {
 
 
 def score(samples, data):
-    """metrics.mode_coverage of the samples; a run whose samples are not finite scores 0 modes."""
+    """metrics.mode_coverage of the samples, and metrics.mode_spread's median and min about each mode's own
+    mean (spread, spread_min) and about its centre (spread_centre, spread_centre_min). A run whose samples
+    are not finite scores 0 modes and NaN spreads."""
+    nan = float("nan")
     if not np.all(np.isfinite(samples)):
-        return dict(modes=0, high_quality=0.0, reverse_kl=float("nan"))
-    return metrics.mode_coverage(samples, data.centers, data.std)
+        return dict(modes=0, high_quality=0.0, reverse_kl=nan, spread=nan, spread_min=nan, spread_centre=nan,
+                    spread_centre_min=nan)
+    out = metrics.mode_coverage(samples, data.centers, data.std)
+    for about, key in (("mean", "spread"), ("centre", "spread_centre")):
+        s = metrics.mode_spread(samples, data.centers, data.std, about=about)
+        out.update({key: s["median"], f"{key}_min": s["min"]})
+    return out
 
 
 def run_one(data, method, seed, steps=None):
@@ -92,14 +102,17 @@ def run_all(datasets, methods, seeds, *, steps=None, jobs=1, log=print):
                 results.append(r)
                 log(f"{r['data']:7s} {r['method']:14s} seed {r['seed']}: {r['modes']} modes, "
                     f"{100 * r['high_quality']:.1f}% high quality, reverse KL {r['reverse_kl']:.4f}, "
+                    f"spread {r['spread']:.2f} (narrowest {r['spread_min']:.2f}), "
                     f"{r['seconds']:.0f} s" + (f", {r['attempts']} attempts" if r["attempts"] > 1 else ""))
     return results
 
 
 def table(results, datasets, methods):
-    """A markdown table of mean +- std over seeds, one row per (dataset, method)."""
-    lines = ["| data | method | modes | high quality (%) | reverse KL | wall time (s) | seeds |",
-             "|---|---|---|---|---|---|---|"]
+    """A markdown table of mean +- std over seeds, one row per (dataset, method). Its spread columns are
+    metrics.mode_spread about each mode's own mean: the median over the modes, and the narrowest mode."""
+    lines = ["| data | method | modes | high quality (%) | reverse KL | spread | narrowest mode | wall time (s) "
+             "| seeds |",
+             "|---|---|---|---|---|---|---|---|---|"]
     rows_in_order = [n for m in methods for n in ([m, *STAGES] if m == "default" else [m])]
     for d in datasets:
         for m in rows_in_order:
@@ -113,5 +126,6 @@ def table(results, datasets, methods):
 
             seeds = ",".join(str(r["seed"]) for r in sorted(rows, key=lambda r: r["seed"]))
             lines.append(f"| {d} | {m} | {stat('modes')} | {stat('high_quality', 100.0)} | "
-                         f"{stat('reverse_kl', fmt='{:.3f}')} | {stat('seconds', fmt='{:.0f}')} | {seeds} |")
+                         f"{stat('reverse_kl', fmt='{:.3f}')} | {stat('spread', fmt='{:.2f}')} | "
+                         f"{stat('spread_min', fmt='{:.2f}')} | {stat('seconds', fmt='{:.0f}')} | {seeds} |")
     return "\n".join(lines)

@@ -55,6 +55,8 @@ def test_train_writes_every_promised_file(ring_run, capsys):
     assert m["n_modes"] == 8 and 0 <= m["modes"] <= 8 and 0 <= m["high_quality"] <= 1
     for key in ("mmd_p_value", "c2st_p_value", "mmd_rejects_h0", "c2st_rejects_h0", "reverse_kl"):
         assert key in m
+    assert m["spread_median"] is None or m["spread_min"] <= m["spread_median"]
+    assert 0 <= m["knn_mmd_p_value"] <= 1 and m["knn_bandwidth"] > 0 and isinstance(m["knn_mmd_rejects_h0"], bool)
     assert load_trainer(os.path.join(ring_run, "checkpoint.npz")).step == 30
 
 
@@ -237,14 +239,15 @@ def test_a_run_failing_its_two_sample_check_is_trained_again_and_the_closer_atte
         tmp_path, capsys, monkeypatch, second_mmd2, kept):
     def check(self):
         first = self.config.run.attempt == 0
-        return {"mmd2": 0.2 if first else second_mmd2, "p_value": 0.005 if first else 0.4, "rejects": first}
+        return {"mmd2": 0.2 if first else second_mmd2, "p_value": 0.005 if first else 0.4,
+                "knn_mmd2": 0.01, "knn_p_value": 0.3, "rejects": first}
 
     monkeypatch.setattr(Trainer, "two_sample_check", check)
     out = str(tmp_path / "again")
     code, stdout, err = run(["train", "--data", "grid25", "--out", out, "--restarts", "2", "--rejection", "0",
                              *TINY], capsys)
     assert code == 0
-    assert "attempt 1: the two-sample check rejects H0 (MMD p = 0.005)" in err
+    assert "attempt 1: the two-sample check rejects H0 (MMD p = 0.005 between the modes, 0.300 within them)" in err
     assert f"2 attempts, the first failing its two-sample check; kept attempt {kept + 1}" in stdout
     metrics = json.load(open(os.path.join(out, "metrics.json")))
     assert [c["rejects"] for c in metrics["two_sample_checks"]] == [True, False]
@@ -295,3 +298,14 @@ def test_malformed_command_line_is_one_line_and_exit_2(capsys):
     assert e.value.code == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "--steps" in err and "'abc'" in err
+
+
+def test_the_summary_line_reports_the_modes_width_and_says_how_it_is_measured():
+    from scratchgan.cli.train import summary
+
+    m = dict(data="ring8", step=10, modes=8, n_modes=8, high_quality=0.99, reverse_kl=0.001, sample_mean=[0, 0],
+             spread_median=0.43, spread_min=0.31)
+    line = summary(m, 1.0)
+    assert "mode width 0.43 of the data's in the median, 0.31 at the narrowest" in line
+    assert "about each mode's own mean" in line
+    assert "mode width" not in summary(dict(m, spread_median=None, spread_min=None), 1.0)

@@ -13,7 +13,7 @@ from scratchgan.game.recipes import default_config, DEFAULT_CONFIGS, FILTERS, PR
 
 def test_every_setting_has_one_section_and_a_flat_name_unique_across_sections():
     names = [f.name for cls in SECTIONS.values() for f in dataclasses.fields(cls)]
-    assert len(names) == len(set(names)) == len(SECTION_OF) == 44
+    assert len(names) == len(set(names)) == len(SECTION_OF) == 45
     assert {name: SECTION_OF[name] for name in ("z_dim", "g_hidden", "k", "lr_d", "pack", "ema", "truncation",
                                                  "data", "seed")} == \
         dict(z_dim="model", g_hidden="model", k="game", lr_d="game", pack="fixes", ema="fixes",
@@ -54,6 +54,8 @@ def test_every_recipe_and_preset_uses_only_known_names_and_validates():
     ("loss", "wgann", "unknown loss 'wgann'; choose one of: minimax"),
     ("data", "ring9", "unknown dataset 'ring9'"),
     ("k", True, "k must be a positive integer, got True"),
+    ("learned_prior", "yes", "learned_prior must be true or false, got 'yes'"),
+    ("learned_prior", True, r"learned_prior needs a latent code to learn the prior of: set latent_classes > 0"),
 ])
 def test_each_mistake_gets_its_one_message(name, value, message):
     with pytest.raises(UsageError, match=message):

@@ -76,6 +76,74 @@ def test_mode_coverage_rejects_bad_input():
 
 
 # ---------------------------------------------------------------------------------------------------------
+# mode_spread
+# ---------------------------------------------------------------------------------------------------------
+
+def mixture_sample(data, n, rng, width=1.0, offset=0.0):
+    """n draws of data's mixture with every mode `width` times as wide and shifted by `offset` std along x."""
+    c = data.centers[rng.integers(0, len(data.centers), n)]
+    return c + data.std * (width * rng.standard_normal(c.shape) + np.array([offset, 0.0]))
+
+
+@pytest.mark.parametrize("name", ["ring8", "grid25"])
+@pytest.mark.parametrize("about", metrics.SPREAD_ABOUT)
+def test_a_perfect_sampler_spreads_its_modes_as_wide_as_the_data(name, about):
+    from scratchgan.data import get_dataset
+
+    data = get_dataset(name)
+    for seed in range(4):
+        out = metrics.mode_spread(data.sample(2500, np.random.default_rng(seed)), data.centers, data.std,
+                                  about=about)
+        assert 0.93 <= out["median"] <= 1.0 and out["min"] >= 0.8
+        assert np.all(np.isfinite(out["per_mode"]))
+
+
+def test_the_perfect_samplers_mean_spread_is_the_trimmed_chi_square_value():
+    # E[r^2 | r^2 <= 9] for r^2 ~ chi^2_2, over d = 2: s^2 = (2 - 11 e^-4.5) / (1 - e^-4.5) / 2 (the docstring)
+    rng = np.random.default_rng(0)
+    out = metrics.mode_spread(rng.standard_normal((200000, 2)), np.zeros((1, 2)), 1.0)
+    s2 = (2 - 11 * np.exp(-4.5)) / (1 - np.exp(-4.5)) / 2
+    assert out["median"] == pytest.approx(np.sqrt(s2), abs=3e-3) and out["median"] == pytest.approx(0.974, abs=3e-3)
+
+
+@pytest.mark.parametrize("about", metrics.SPREAD_ABOUT)
+def test_a_half_width_sampler_scores_one_half(about):
+    from scratchgan.data import get_dataset
+
+    data, rng = get_dataset("grid25"), np.random.default_rng(1)
+    out = metrics.mode_spread(mixture_sample(data, 2500, rng, width=0.5), data.centers, data.std, about=about)
+    assert 0.45 <= out["median"] <= 0.52 and out["min"] >= 0.35
+
+
+def test_an_offset_narrow_blob_is_wide_about_the_centre_and_narrow_about_its_mean():
+    # why both definitions exist: around c_k the blob's offset counts as width, around its own mean it does not
+    from scratchgan.data import get_dataset
+
+    data, rng = get_dataset("ring8"), np.random.default_rng(2)
+    x = mixture_sample(data, 2500, rng, width=0.2, offset=0.9)
+    centre = metrics.mode_spread(x, data.centers, data.std, about="centre")
+    mean = metrics.mode_spread(x, data.centers, data.std, about="mean")
+    assert centre["median"] == pytest.approx(np.sqrt((0.9 ** 2 + 2 * 0.2 ** 2) / 2), abs=0.02)   # 0.66
+    assert mean["median"] == pytest.approx(0.2, abs=0.02)
+
+
+def test_mode_spread_counts_only_modes_with_enough_high_quality_samples():
+    std = 1.0
+    x = np.concatenate([np.tile([[1.0, 0.0], [-1.0, 0.0]], (5, 1)),      # 10 samples at distance 1 from centre 0
+                        np.tile([[10.0, 1.0]], (9, 1)),                   # 9 at centre 1: too few
+                        np.tile([[0.0, 5.0]], (50, 1))])                  # low quality: not counted anywhere
+    out = metrics.mode_spread(x, SQUARE, std)
+    assert out["per_mode"][0] == pytest.approx(np.sqrt(1 / 2)) and np.isnan(out["per_mode"][1:]).all()
+    assert out["median"] == out["min"] == pytest.approx(np.sqrt(1 / 2))
+    assert metrics.mode_spread(x, SQUARE, std, about="mean")["median"] == pytest.approx(np.sqrt(1 / 2))
+    assert np.isnan(metrics.mode_spread(x, SQUARE, std, min_count=11)["median"])
+    with pytest.raises(ValueError, match="about"):
+        metrics.mode_spread(x, SQUARE, std, about="median")
+    with pytest.raises(ValueError, match="std"):
+        metrics.mode_spread(x, SQUARE, 0.0)
+
+
+# ---------------------------------------------------------------------------------------------------------
 # The statistics against direct (looped) formulas
 # ---------------------------------------------------------------------------------------------------------
 
@@ -252,6 +320,64 @@ def test_c2st_binomial_p_value_is_conservative_when_d_says_real_more_than_half_t
     assert size(0.5) == pytest.approx(0.047, abs=5e-4)
     assert size(0.7) == pytest.approx(0.034, abs=5e-4)
     assert size(0.9) == pytest.approx(0.003, abs=5e-4)
+
+
+# The tests that must see a squeezed mode (issue 22): a sampler of the mixture whose every mode is half the
+# data's width. The median heuristic's width is the distance between modes, blind to that; the knn width is not.
+
+def squeezed_pair(data, n, width):
+    """A sampler of (data, a mixture with data's centres and modes `width` times as wide), n points each."""
+    return lambda rng: (data.sample(n, rng, dtype=np.float64), mixture_sample(data, n, rng, width))
+
+
+def test_knn_bandwidth_is_the_median_distance_to_the_kth_neighbour():
+    z = np.array([[0.0], [1.0], [3.0], [6.0], [10.0]])
+    # 2nd neighbours: 0 -> 3, 1 -> 3 (0 and 3 at distances 1, 2), 3 -> 3 (1, 6), 6 -> 4 (3, 10), 10 -> 7 (6, 3)
+    assert metrics.knn_bandwidth(z, k=2) == 3.0
+    assert metrics.knn_bandwidth(z, k=99) == metrics.knn_bandwidth(z, k=4)    # at most N - 1 neighbours
+    same = np.zeros((30, 2))
+    same[-1] = 1.0                                            # all but one point repeated: the median heuristic
+    assert metrics.knn_bandwidth(same) == metrics.median_bandwidth(same)
+    with pytest.raises(ValueError, match="bandwidth"):
+        metrics.mmd_test(z, z + 1, rng=np.random.default_rng(0), bandwidth="median")
+
+
+@pytest.mark.parametrize("name", ["ring8", "grid25"])
+def test_the_knn_mmd_test_holds_its_level_and_sees_half_width_modes(name):
+    from scratchgan.data import get_dataset
+
+    data, rng = get_dataset(name), np.random.default_rng(0)
+    kw = dict(bandwidth="knn", n_permutations=99)
+    # 20 runs under H0 at level 0.05: P(4 or more rejections) = 1.6% for a test of exact size 0.05
+    assert rejection_rate(metrics.mmd_test, squeezed_pair(data, 500, 1.0), 20, rng, **kw) <= 3 / 20
+    assert rejection_rate(metrics.mmd_test, squeezed_pair(data, 500, 0.5), 10, rng, **kw) >= 9 / 10
+    # the median heuristic's width, between the modes, barely sees the squeeze
+    assert rejection_rate(metrics.mmd_test, squeezed_pair(data, 500, 0.5), 10, rng, n_permutations=99) <= 3 / 10
+
+
+def test_the_run_report_has_the_knn_mmd_and_keeps_the_other_numbers():
+    from scratchgan.data import get_dataset
+
+    data = get_dataset("grid25")
+    x, y = squeezed_pair(data, 1000, 0.5)(np.random.default_rng(3))         # as final_metrics: 1,000 a side
+    report = metrics.two_sample_report(x, y, rng=np.random.default_rng(4))
+    assert report["knn_mmd_rejects_h0"] and report["knn_mmd_p_value"] <= 0.05
+    assert report["knn_bandwidth"] == metrics.knn_bandwidth(np.concatenate([x, y])) < data.std
+    rng = np.random.default_rng(4)                          # the knn test draws last: the others are unchanged
+    assert report["mmd_p_value"] == metrics.mmd_test(x, y, rng=rng, n_permutations=200)[1]
+    assert report["c2st_accuracy"] == metrics.c2st(x, y, rng=rng)[0]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["ring8", "grid25"])
+def test_the_knn_mmd_test_size_and_power_thorough(name):
+    from scratchgan.data import get_dataset
+
+    data, rng = get_dataset(name), np.random.default_rng(21)
+    lo, hi = binomial_band(200)
+    assert lo <= rejection_rate(metrics.mmd_test, squeezed_pair(data, 1000, 1.0), 200, rng, bandwidth="knn") <= hi
+    assert rejection_rate(metrics.mmd_test, squeezed_pair(data, 1000, 0.5), 20, rng, bandwidth="knn") == 1.0
+    assert rejection_rate(metrics.mmd_test, squeezed_pair(data, 1000, 0.75), 20, rng, bandwidth="knn") >= 0.8
 
 
 @pytest.mark.slow

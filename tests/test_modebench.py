@@ -23,7 +23,7 @@ def test_methods_change_only_what_defines_them():
 
 def test_run_one_scores_the_protocol_sample():
     (r,) = modebench.run_one("ring8", "nonsaturating", seed=1, steps=5)
-    assert set(r) >= {"modes", "high_quality", "reverse_kl", "seconds"}
+    assert set(r) >= {"modes", "high_quality", "reverse_kl", "spread", "spread_min", "spread_centre", "seconds"}
     assert 0 <= r["modes"] <= 8 and 0.0 <= r["high_quality"] <= 1.0 and r["reverse_kl"] >= 0
 
 
@@ -40,10 +40,24 @@ def test_the_default_is_also_scored_stage_by_stage(monkeypatch):
 
 
 def test_table_reports_mean_and_std_over_seeds():
-    rows = [dict(data="ring8", method="r1", seed=s, modes=m, high_quality=h, reverse_kl=k, seconds=10.0)
-            for s, m, h, k in [(1, 8, 0.9, 0.01), (2, 6, 0.7, 0.03)]]
+    rows = [dict(data="ring8", method="r1", seed=s, modes=m, high_quality=h, reverse_kl=k, spread=w,
+                 spread_min=w - 0.2, seconds=10.0)
+            for s, m, h, k, w in [(1, 8, 0.9, 0.01, 0.9), (2, 6, 0.7, 0.03, 0.5)]]
     text = modebench.table(rows, ["ring8"], ["r1"])
-    assert "| ring8 | r1 | 7.0 ± 1.0 | 80.0 ± 10.0 | 0.020 ± 0.010 | 10 ± 0 | 1,2 |" in text
+    assert ("| ring8 | r1 | 7.0 ± 1.0 | 80.0 ± 10.0 | 0.020 ± 0.010 | 0.70 ± 0.20 | 0.50 ± 0.20 | 10 ± 0 | 1,2 |"
+            in text)
+
+
+def test_score_measures_the_spread_of_the_modes():
+    from scratchgan.data import get_dataset
+
+    data, rng = get_dataset("ring8"), np.random.default_rng(0)
+    c = data.centers[rng.integers(0, 8, 2500)]
+    half = c + 0.5 * data.std * rng.standard_normal(c.shape)
+    r = modebench.score(half, data)
+    assert r["modes"] == 8 and 0.45 <= r["spread"] <= 0.52 and 0.45 <= r["spread_centre"] <= 0.52
+    assert r["spread_min"] <= r["spread"] and r["spread_centre_min"] <= r["spread_centre"]
+    assert np.isnan(modebench.score(np.full((10, 2), np.nan), data)["spread"])
 
 
 def test_cli_rejects_datasets_without_centres_and_unknown_methods(tmp_path, capsys):

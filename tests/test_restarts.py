@@ -40,6 +40,49 @@ def test_check_accepts_the_data_itself_and_rejects_a_mixture_missing_one_mode():
     assert check["rejects"] and check["p_value"] <= sampling.CHECK_ALPHA and check["mmd2"] > 0
 
 
+def squeezed(data, width):
+    """A sampler of data's mixture with every mode `width` times as wide: what a generator that squeezes its
+    modes draws (issue 22)."""
+    def draw(n, rng):
+        c = data.centers[rng.integers(0, len(data.centers), n)]
+        return c + width * data.std * rng.standard_normal(c.shape)
+    return draw
+
+
+@pytest.mark.parametrize("name", ["ring8", "grid25"])
+def test_check_rejects_a_sampler_whose_modes_are_half_as_wide_which_the_first_test_cannot_see(name):
+    cfg = TrainConfig.of(**dict(TINY, data=name))
+    check = FixedSampler(cfg, squeezed(get_dataset(name), 0.5)).two_sample_check()
+    assert check["rejects"] and check["knn_p_value"] <= sampling.CHECK_ALPHA
+    assert check["p_value"] > 0.5             # the width between the modes is blind to the squeeze
+
+
+def check_rejections(name, draw, seeds):
+    return sum(FixedSampler(TrainConfig.of(**dict(TINY, data=name, seed=s)), draw).two_sample_check()["rejects"]
+               for s in seeds)
+
+
+def test_check_on_the_data_itself_rejects_at_most_at_its_level(monkeypatch):
+    # each of the two tests has level CHECK_ALPHA = 0.01, so the check's size is at most 0.02: over 20 runs,
+    # 2 or more rejections have probability 6% at that size. Fewer points (fast); the thorough test below has
+    # the check's own sample size.
+    monkeypatch.setattr(sampling, "CHECK_SAMPLES", 500)
+    data = get_dataset("grid25")
+    assert check_rejections("grid25", lambda n, rng: data.sample(n, rng, dtype=np.float64), range(20)) <= 1
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["ring8", "grid25"])
+def test_check_size_and_power_thorough(name):
+    from scipy.stats import binom
+
+    data = get_dataset(name)
+    reps = 100
+    rejected = check_rejections(name, lambda n, rng: data.sample(n, rng, dtype=np.float64), range(reps))
+    assert rejected <= binom.ppf(0.999, reps, 2 * sampling.CHECK_ALPHA)
+    assert check_rejections(name, squeezed(data, 0.5), range(100, 110)) == 10
+
+
 def test_attempt_zero_is_the_seed_itself_and_a_restart_is_a_fresh_stream():
     w = lambda t: t.G.parameters()[0].data      # noqa: E731
     a0, again, a1 = (Trainer(TrainConfig.of(**TINY, attempt=a)) for a in (0, 0, 1))

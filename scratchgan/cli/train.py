@@ -158,8 +158,8 @@ def run(args):
         save()
         os.replace(ckpt_path, kept)            # the rejected attempt stays on disk, under its own name
         print(f"attempt {rejected.config.run.attempt + 1}: the two-sample check rejects H0 (MMD p = "
-              f"{check['p_value']:.3f}); saved it as {kept}; training again from a fresh random stream",
-              file=sys.stderr)
+              f"{check['p_value']:.3f} between the modes, {check['knn_p_value']:.3f} within them); saved it as "
+              f"{kept}; training again from a fresh random stream", file=sys.stderr)
 
     interrupt = None
     start = time.perf_counter()
@@ -281,6 +281,9 @@ def summary(m, seconds):
     elif "modes" in m:
         parts.append(f"{m['modes']}/{m['n_modes']} modes, {100 * m['high_quality']:.1f}% high quality "
                      f"(within 3 std of a centre), reverse KL {m['reverse_kl']:.4f}")
+        if m.get("spread_median") is not None:
+            parts.append(f"mode width {m['spread_median']:.2f} of the data's in the median, {m['spread_min']:.2f} "
+                         f"at the narrowest (spread about each mode's own mean)")
     elif len(m["sample_mean"]) > 4:
         parts.append(f"{len(m['sample_mean'])} columns")
     else:
@@ -288,6 +291,6 @@ def summary(m, seconds):
         std = ", ".join(f"{v:.3f}" for v in m["sample_std"])
         parts.append(f"sample mean ({mean}), std ({std})")
     if "mmd_p_value" in m:
-        parts.append(f"MMD p = {m['mmd_p_value']:.3f}, C2ST accuracy {m['c2st_accuracy']:.3f} "
-                     f"(p = {m['c2st_p_value']:.3f})")
+        parts.append(f"MMD p = {m['mmd_p_value']:.3f}, at a local width p = {m['knn_mmd_p_value']:.3f}, "
+                     f"C2ST accuracy {m['c2st_accuracy']:.3f} (p = {m['c2st_p_value']:.3f})")
     return "; ".join(parts)

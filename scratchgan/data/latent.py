@@ -19,7 +19,8 @@ with a = 3 each piece lands on a mode of its own within the first thousand steps
 
 C is a prior belief about how many pieces the data has. The mixture recipes set C to their number of modes,
 so each piece can hold one mode with the right share 1/C; with C not a multiple of the modes, some mode gets
-more pieces than another, and the shares come out uneven (docs/modes.md has the numbers).
+more pieces than another, and the shares come out uneven (docs/modes.md has the numbers). A learned prior over
+the classes (learned_prior, scratchgan/fixes/learned_prior.py) lets C be one number larger than the modes' count.
 
 sample_latent   z ~ p(z) as above: (n, q) without a code, (n, q + C) with one
 join_code       z = (eps, a e_c) from given eps and classes c: the one place that lays the code out
@@ -34,14 +35,17 @@ from .datasets import sample_noise
 CLASS_SCALE = 3.0
 
 
-def sample_latent(n, z_dim, rng, kind="normal", classes=0, dtype=np.float32):
+def sample_latent(n, z_dim, rng, kind="normal", classes=0, dtype=np.float32, probs=None):
     """n draws of z = (eps, a e_c): eps (n, z_dim) from data.sample_noise (kind "normal" or "uniform"), then,
     for classes = C > 0, c uniform on 0..C-1 (drawn after eps, from the same rng) and a one-hot code scaled by
-    CLASS_SCALE. Returns (n, z_dim + C); with classes = 0 exactly sample_noise(n, z_dim, rng, kind, dtype)."""
+    CLASS_SCALE. Returns (n, z_dim + C); with classes = 0 exactly sample_noise(n, z_dim, rng, kind, dtype).
+    probs: (C,) class probabilities r summing to 1, c ~ r instead of uniform (a learned prior,
+    scratchgan/fixes/learned_prior.py); None: uniform, drawn as before."""
     eps = sample_noise(n, z_dim, rng, kind, dtype=dtype)
     if not classes:
         return eps
-    return join_code(eps, rng.integers(0, classes, size=n), classes)
+    c = rng.integers(0, classes, size=n) if probs is None else rng.choice(classes, size=n, p=probs)
+    return join_code(eps, c, classes)
 
 
 def join_code(eps, c, classes):

@@ -9,6 +9,7 @@
     feature_matching.py       L_G = ||E d(x) - E d(G(z))||^2                          Salimans et al. 2016
     mmd.py                    + w MMD^2(G(z), x) on G's loss, wide or at the data's scale   Li et al. 2015
     ema.py                    sampling from a moving average of G's weights           Yazici et al. 2019
+    learned_prior.py          the latent code's class weights learned, empty ones pruned   DMWGAN, Khayatkhoei 2018
     conditional.py            G(z, y) and D(x, y)                                     Mirza & Osindero 2014
     warmstart.py              G first fitted to the data's mean and covariance
     truncation.py, rejection.py   the filters of sampling after training (Tanielian et al. 2020; Azadi et al. 2019)
@@ -24,6 +25,7 @@ from .ema import EMA
 from .feature_matching import FeatureMatching
 from .historical_averaging import HistoricalAveraging
 from .instance_noise import InstanceNoise
+from .learned_prior import LearnedPriorStep
 from .mmd import LocalMMDTerm, MMDTerm
 from .packing import Packing
 from .penalties import GradientPenalty, R1
@@ -52,6 +54,8 @@ def from_config(trainer):
         fixes.append(LocalMMDTerm(cfg.fixes.local_mmd))
     if cfg.fixes.hist_avg:
         fixes.append(HistoricalAveraging(trainer.D, trainer.G, cfg.fixes.hist_avg))
+    if trainer.prior is not None:
+        fixes.append(LearnedPriorStep(trainer.prior))
     if trainer.ema is not None:
         fixes.append(EMA(trainer.ema))
     return fixes

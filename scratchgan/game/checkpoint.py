@@ -10,6 +10,8 @@ never runs code). Its entries:
     sample_rng_state       the sampling Generator's state, likewise
     G.0, G.1, ...          G's parameters in G.parameters() order; D.0, ... likewise; G_ema.0, ... if used
     opt_g.t, opt_g.m.0, opt_g.v.0, ...   the optimizers' step counts and buffers (Optimizer.state_dict)
+    prior.zeta, prior.alive, prior.Q.0, ..., prior.opt.t, ...   with a learned prior (config learned_prior): its
+                           log-weights, its live classes, its classifier Q and Q's optimizer
     history.NAME           one array per history entry (per iteration, or per evaluation for eval_*)
 
 Files are written atomically: into a temporary file in the same directory, then renamed over the target
@@ -93,12 +95,15 @@ def trainer_arrays(trainer):
     for prefix, module in _modules(trainer):
         for i, p in enumerate(module.parameters()):
             arrays[f"{prefix}.{i}"] = p.data
-    for prefix, opt in (("opt_g", trainer.opt_g), ("opt_d", trainer.opt_d)):
+    for prefix, opt in _optimizers(trainer):
         state = opt.state_dict()
         arrays[f"{prefix}.t"] = np.array(state["t"], dtype=np.int64)
         for name, buffers in state["buffers"].items():
             for i, b in enumerate(buffers):
                 arrays[f"{prefix}.{name}.{i}"] = b
+    if trainer.prior is not None:
+        arrays["prior.zeta"] = trainer.prior.zeta
+        arrays["prior.alive"] = trainer.prior.alive
     arrays.update(history_arrays(trainer.history, prefix="history."))
     return arrays
 
@@ -107,7 +112,16 @@ def _modules(trainer):
     mods = [("G", trainer.G), ("D", trainer.D)]
     if trainer.G_ema is not None:
         mods.append(("G_ema", trainer.G_ema))
+    if trainer.prior is not None:
+        mods.append(("prior.Q", trainer.prior.Q))
     return mods
+
+
+def _optimizers(trainer):
+    opts = [("opt_g", trainer.opt_g), ("opt_d", trainer.opt_d)]
+    if trainer.prior is not None:
+        opts.append(("prior.opt", trainer.prior.opt))
+    return opts
 
 
 def save_checkpoint(trainer, path):
@@ -152,7 +166,7 @@ def read_checkpoint(path):
         if not is_object:
             raise UsageError(f"checkpoint {path} is corrupt: its entry '{name}' is not a JSON object")
     for name, a in arrays.items():      # a diverged or corrupted state must not be trained on
-        if name.split(".")[0] in ("G", "D", "G_ema", "opt_g", "opt_d") and a.dtype.kind == "f" \
+        if name.split(".")[0] in ("G", "D", "G_ema", "opt_g", "opt_d", "prior") and a.dtype.kind == "f" \
                 and not np.all(np.isfinite(a)):
             raise UsageError(f"checkpoint {path} is corrupt: its entry '{name}' holds NaN or infinite values")
     return arrays
@@ -188,10 +202,16 @@ def restore_trainer(trainer, arrays, path="checkpoint"):
                 raise UsageError(f"checkpoint {path} does not fit this trainer: {prefix} parameter {i} has "
                                  f"shape {a.shape} there, {p.data.shape} here")
             p.data[...] = a
-    for prefix, opt in (("opt_g", trainer.opt_g), ("opt_d", trainer.opt_d)):
+    for prefix, opt in _optimizers(trainer):
         buffers = {name: [need(f"{prefix}.{name}.{i}", b.shape) for i, b in enumerate(bufs)]
                    for name, bufs in opt.state_dict()["buffers"].items()}
         opt.load_state_dict({"t": int(need(f"{prefix}.t")), "buffers": buffers})
+    if trainer.prior is not None:
+        trainer.prior.zeta[...] = need("prior.zeta", trainer.prior.zeta.shape)
+        alive = need("prior.alive", trainer.prior.alive.shape)
+        if alive.dtype != bool or not alive.any():
+            raise UsageError(f"checkpoint {path} is corrupt: its entry 'prior.alive' is not a mask with a live class")
+        trainer.prior.alive[...] = alive
     for rng, name in ((trainer.rng, "rng_state"), (trainer.sample_rng, "sample_rng_state")):
         try:
             rng.bit_generator.state = json.loads(str(arrays[name]))

@@ -130,6 +130,9 @@ class Model:
     noise: str = setting("normal", "p(eps): N(0, I) or U(-1, 1)^q", one_of(NOISE_KINDS))
     latent_classes: int = setting(0, "C > 0: z also carries a code of C classes, 3 e_c, so p(z) has C separate pieces "
                                      "(scratchgan/data/latent.py); 0: no code", non_negative_int)
+    learned_prior: bool = setting(False, "the code's class probabilities are learned and empty classes pruned, "
+                                         "instead of uniform (DMWGAN; scratchgan/fixes/learned_prior.py); needs "
+                                         "latent_classes > 0", boolean)
     g_hidden: tuple = setting((128, 128), "G's hidden widths, comma-separated (their count is G's depth)", widths)
     d_hidden: tuple = setting((128, 128), "D's hidden widths, comma-separated (their count is D's depth)", widths)
     g_activation: str = setting("relu", "G's activation", one_of(nn.ACTIVATIONS))
@@ -290,6 +293,9 @@ class TrainConfig:
                                  f"got batch {game.batch}")
         if fixes.feature_matching and fixes.pack > 1:
             raise UsageError("feature_matching and pack > 1 do not combine (D's features are per pack)")
+        if model.learned_prior and not model.latent_classes:
+            raise UsageError("learned_prior needs a latent code to learn the prior of: set latent_classes > 0 "
+                             "(e.g. --latent-classes 32)")
         if fixes.conditional:
             clash = [name for name, on in (("latent_classes", model.latent_classes > 0),
                                            ("pack", fixes.pack > 1), ("penalty", fixes.penalty != "none"),

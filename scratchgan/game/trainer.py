@@ -17,6 +17,7 @@ from ..engine import losses, nn, optim
 from ..engine.errors import UsageError
 from ..engine.gan_backward import discriminator_backward, generator_backward
 from ..fixes import ema, warmstart
+from ..fixes.learned_prior import LearnedPrior
 from ..measure import metrics
 from . import sampling
 from .config import DTYPES
@@ -67,7 +68,8 @@ class Trainer:
     load and N more give exactly the run of 2N iterations.
 
     Attributes: G, D (Modules), data (a Dataset), objective, config (TrainConfig), opt_g, opt_d (Adam),
-    G_ema (a copy of G holding the moving average, or None), history (dict name -> list: the HISTORY_KEYS
+    G_ema (a copy of G holding the moving average, or None), prior (the LearnedPrior over the latent code's
+    classes, scratchgan.fixes.learned_prior, or None: uniform), history (dict name -> list: the HISTORY_KEYS
     get one entry per iteration; keys starting with eval_ one per evaluation), step (iterations done).
     Any Modules may serve as G and D: pass them in, otherwise MLPs are built from the config.
     """
@@ -91,6 +93,8 @@ class Trainer:
                                  data_scale(self.data)[1], batch=config.game.batch, dtype=self.dtype,
                                  classes=config.model.latent_classes)
         self.D = D if D is not None else build_discriminator(config, self.data, self.rng)
+        self.prior = (LearnedPrior(config.model.latent_classes, self.data, self.rng, self.dtype)
+                      if config.model.learned_prior else None)        # r over the code's classes, or uniform
         self.opt_g = make_optimizer(config, self.G.parameters(), config.game.lr_g)
         self.opt_d = make_optimizer(config, self.D.parameters(), config.game.lr_d)
         self.ema = ema.MovingAverage(self.G, config.fixes.ema) if config.fixes.ema > 0 else None
@@ -107,10 +111,10 @@ class Trainer:
 
     def noise(self, n, rng=None):
         """z: (n, z_dim + latent_classes) draws from p(z) (scratchgan.data.latent), from the training stream
-        unless another Generator is given."""
+        unless another Generator is given; the code's classes from the learned prior's r if there is one."""
         model = self.config.model
         return sample_latent(n, model.z_dim, self.rng if rng is None else rng, model.noise, model.latent_classes,
-                             dtype=self.dtype)
+                             dtype=self.dtype, probs=None if self.prior is None else self.prior.probs())
 
     def real(self, n):
         """x: (n, dim) draws from the data distribution pi, from the training stream."""

@@ -20,14 +20,14 @@ The submodules, in reading order; each imports only those above it:
 Every public name is importable from here: `from scratchgan import plots; plots.plot_run(run_dir)`.
 """
 
-from .animation import FrameRecorder, load_frames, save_animation, save_frames
-from .base import (CURVES_DPI, D_COLOR, discriminator_map, DSTAR_COLOR, FAKE_COLOR, FRAME_DPI, FRAME_SIZE, GIF_DPI,
-    HEATMAP, is_critic, MANIFOLD_COLOR, new_figure, RAW_SCORE_LOSSES, REAL_COLOR, sample_panel, save_demo_figure,
-    save_figure)
-from .curves import EQUILIBRIUM, plot_curves
-from .density1d import draw_frame_1d, frame_1d, kde_1d
-from .field2d import arrow_reference, draw_frame_2d, frame_2d, generator_gradient, latent_grid
-from .frame import draw_frame, frame_from_trainer, frame_meta, plot_frame
-from .player import frame_pngs, player_html, save_player
-from .rundir import frame_mode_coverage, _metrics_note, plot_run, plot_samples
-from .table import plot_table_samples, principal_axes, project
+from .animation import FrameRecorder, load_frames, save_animation, save_frames  # noqa: F401
+from .base import (CURVES_DPI, D_COLOR, DSTAR_COLOR, FAKE_COLOR, FRAME_DPI, FRAME_SIZE, GIF_DPI,  # noqa: F401
+                   HEATMAP, MANIFOLD_COLOR, RAW_SCORE_LOSSES, REAL_COLOR, discriminator_map, is_critic,
+                   new_figure, sample_panel, save_demo_figure, save_figure)
+from .curves import EQUILIBRIUM, plot_curves  # noqa: F401
+from .density1d import draw_frame_1d, frame_1d, kde_1d  # noqa: F401
+from .field2d import arrow_reference, draw_frame_2d, frame_2d, generator_gradient, latent_grid  # noqa: F401
+from .frame import draw_frame, frame_from_trainer, frame_meta, plot_frame  # noqa: F401
+from .player import frame_pngs, player_html, save_player  # noqa: F401
+from .table import plot_table_samples, principal_axes, project  # noqa: F401
+from .rundir import _metrics_note, frame_mode_coverage, plot_run, plot_samples  # noqa: F401
