@@ -77,7 +77,7 @@ def test_check_size_and_power_thorough(name):
     from scipy.stats import binom
 
     data = get_dataset(name)
-    reps = 100
+    reps = 60                                 # two checks a second or so: a few minutes
     rejected = check_rejections(name, lambda n, rng: data.sample(n, rng, dtype=np.float64), range(reps))
     assert rejected <= binom.ppf(0.999, reps, 2 * sampling.CHECK_ALPHA)
     assert check_rejections(name, squeezed(data, 0.5), range(100, 110)) == 10

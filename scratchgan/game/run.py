@@ -1,7 +1,7 @@
 """A whole run: train to the end, train again when the finished run fails its two-sample check, report, reload.
 
 train_with_restarts   train a config to the end; restart from a fresh random stream while the finished
-                      run's samples fail the MMD two-sample test (sampling.two_sample_check)
+                      run's samples fail the MMD two-sample check (sampling.two_sample_check)
 final_metrics         the numbers a finished run writes to metrics.json
 load_run, Run         a finished run, loaded from its directory, to draw new samples from as the run would:
                           run = scratchgan.load_run("runs/ring8")
@@ -28,7 +28,8 @@ def train_to_the_end(trainer):
 def train_with_restarts(config, *, trainer=None, train=train_to_the_end, on_restart=None):
     """Train to config.run.steps; while the finished run fails its two-sample check and its attempt number is
     below config.run.restarts, train again from a fresh random stream (config.run.attempt + 1). Of the attempts,
-    keep the one whose samples the check found closest to the data (smallest MMD^2).
+    keep the one whose samples the check found closest to the data (smallest MMD^2 of its first test, at the
+    width between the modes).
 
     GAN training is a non-convex game: on grid25, with the connected latent of the earlier recipe, about one
     seed in eight ended with a mode G never filled (docs/modes.md, "Before the discrete latent"). The check
@@ -63,12 +64,13 @@ def final_metrics(trainer, samples, n_test=1000):
     dimension), data_mean, data_std (of as many fresh data samples, or of the held-out rows of a table),
     and the two-sample tests of
     metrics.two_sample_report on n_test data and n_test generated samples (mmd2, mmd_p_value,
-    mmd_rejects_h0, c2st_accuracy, c2st_p_value, c2st_rejects_h0, alpha). For mixtures of isotropic
+    mmd_rejects_h0, c2st_accuracy, c2st_p_value, c2st_rejects_h0, knn_mmd2, knn_mmd_p_value,
+    knn_mmd_rejects_h0, knn_bandwidth, alpha). For mixtures of isotropic
     Gaussians: modes, n_modes, high_quality, reverse_kl (metrics.mode_coverage on all M samples) and
     spread_median, spread_min (metrics.mode_spread about each mode's own mean: a mode's width over the data's,
     about 0.97 for a perfect sampler, less for a squeezed mode; None if no mode has 10 high-quality samples).
-    Where the density is known: mean_log_prob = (1/M) sum log pi(G(z)) and data_mean_log_prob (the same on data,
-    i.e. minus the entropy of pi). In 1D: ks_statistic, ks_p_value, wasserstein1.
+    Where the density is known: mean_log_prob = (1/M) sum log pi(G(z)) and data_mean_log_prob (the same on
+    data, i.e. minus the entropy of pi). In 1D: ks_statistic, ks_p_value, wasserstein1.
     Random draws come from trainer.sample_rng, never the training stream.
     """
     data, rng = trainer.data, trainer.sample_rng
