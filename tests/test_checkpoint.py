@@ -16,12 +16,21 @@ def tiny(**kw):
 
 
 def assert_same_state(a, b):
+    """The two trainers agree bit for bit: networks, optimizers, the learned prior if any, streams, history,
+    samples."""
     for name in ("G", "D", "G_ema"):
         for pa, pb in zip(getattr(a, name).parameters(), getattr(b, name).parameters()):
             np.testing.assert_array_equal(pa.data, pb.data)
-    for oa, ob in ((a.opt_g, b.opt_g), (a.opt_d, b.opt_d)):
+    optimizers = [(a.opt_g, b.opt_g), (a.opt_d, b.opt_d)]
+    if a.prior is not None:
+        optimizers.append((a.prior.opt, b.prior.opt))
+        np.testing.assert_array_equal(a.prior.zeta, b.prior.zeta)
+        np.testing.assert_array_equal(a.prior.alive, b.prior.alive)
+        for pa, pb in zip(a.prior.Q.parameters(), b.prior.Q.parameters()):
+            np.testing.assert_array_equal(pa.data, pb.data)
+    for oa, ob in optimizers:
         sa, sb = oa.state_dict(), ob.state_dict()
-        assert sa["t"] == sb["t"]
+        assert sa["t"] == sb["t"] > 0
         for name in sa["buffers"]:
             for x, y in zip(sa["buffers"][name], sb["buffers"][name]):
                 np.testing.assert_array_equal(x, y)

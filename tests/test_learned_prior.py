@@ -13,6 +13,7 @@ from scratchgan.fixes.learned_prior import LearnedPrior, LearnedPriorStep, prior
 from scratchgan.game.checkpoint import load_trainer, read_checkpoint, save_checkpoint
 from scratchgan.game.config import TrainConfig
 from scratchgan.game.trainer import Trainer
+from test_checkpoint import assert_same_state     # the same bit-for-bit comparison, the prior's state included
 
 
 def test_the_gradient_is_r_minus_qbar_and_passes_the_check():
@@ -115,27 +116,6 @@ def test_a_trainer_with_the_prior_draws_its_classes_and_steps_it():
     t.prior.zeta[:] = [0.0, -50, -50, -50, -50, -50]          # nearly all the weight on class 0
     assert np.all(latent_class(t.noise(100), 2) == 0)
     assert Trainer(tiny(learned_prior=False)).prior is None
-
-
-def assert_same_state(a, b):
-    """The two trainers agree bit for bit: networks, optimizers (the prior's too), prior, streams, samples."""
-    for name in ("G", "D", "G_ema"):
-        for pa, pb in zip(getattr(a, name).parameters(), getattr(b, name).parameters()):
-            np.testing.assert_array_equal(pa.data, pb.data)
-    for oa, ob in ((a.opt_g, b.opt_g), (a.opt_d, b.opt_d), (a.prior.opt, b.prior.opt)):
-        sa, sb = oa.state_dict(), ob.state_dict()
-        assert sa["t"] == sb["t"] > 0
-        for name in sa["buffers"]:
-            for x, y in zip(sa["buffers"][name], sb["buffers"][name]):
-                np.testing.assert_array_equal(x, y)
-    np.testing.assert_array_equal(a.prior.zeta, b.prior.zeta)
-    np.testing.assert_array_equal(a.prior.alive, b.prior.alive)
-    for pa, pb in zip(a.prior.Q.parameters(), b.prior.Q.parameters()):
-        np.testing.assert_array_equal(pa.data, pb.data)
-    assert a.step == b.step and a.rng.bit_generator.state == b.rng.bit_generator.state
-    for key in a.history:
-        np.testing.assert_array_equal(np.array(a.history[key]), np.array(b.history[key]))
-    np.testing.assert_array_equal(a.sample(64), b.sample(64))
 
 
 def test_resume_with_the_prior_equals_uninterrupted_training(tmp_path, monkeypatch):

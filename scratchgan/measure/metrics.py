@@ -72,6 +72,25 @@ def nearest_centre(samples, centers):
     return squared_distances(_as_points("samples", samples), _as_points("centers", centers)).argmin(axis=1)
 
 
+def assign_to_modes(samples, centers, std):
+    """The protocol's assignment, shared by mode_coverage and mode_spread: each sample to its nearest centre, and
+    whether it is high quality (within 3 std of it). samples (n, d), centers (K, d), std > 0, checked.
+
+    Returns (samples, centers, std) as arrays and a float, nearest (n,) ints k(x), good (n,) bools."""
+    centers = _as_points("centers", centers)
+    samples = _as_points("samples", samples)
+    if samples.shape[1] != centers.shape[1]:
+        raise ValueError(f"samples have dimension {samples.shape[1]} but centers have dimension "
+                         f"{centers.shape[1]}")
+    std = float(std)
+    if not std > 0:
+        raise ValueError(f"std must be positive, got {std}")
+    sq = squared_distances(samples, centers)                   # (n, K)
+    nearest = sq.argmin(axis=1)                                # (n,)
+    dist = np.sqrt(sq[np.arange(len(samples)), nearest])       # (n,) distance to the nearest centre
+    return samples, centers, std, nearest, dist <= 3.0 * std
+
+
 def mode_coverage(samples, centers, std):
     """Count the modes of a Gaussian mixture that the generator's samples capture.
 
@@ -88,21 +107,8 @@ def mode_coverage(samples, centers, std):
 
     Returns dict(modes=int, high_quality=float in [0, 1], reverse_kl=float).
     """
-    centers = _as_points("centers", centers)
-    samples = _as_points("samples", samples)
-    if samples.shape[1] != centers.shape[1]:
-        raise ValueError(f"samples have dimension {samples.shape[1]} but centers have dimension "
-                         f"{centers.shape[1]}")
-    std = float(std)
-    if not std > 0:
-        raise ValueError(f"std must be positive, got {std}")
+    samples, centers, std, nearest, good = assign_to_modes(samples, centers, std)
     K, n = centers.shape[0], samples.shape[0]
-
-    sq = squared_distances(samples, centers)                   # (n, K)
-    nearest = sq.argmin(axis=1)                                # (n,)
-    dist = np.sqrt(sq[np.arange(n), nearest])                  # (n,) distance to the nearest centre
-    good = dist <= 3.0 * std                                   # (n,) high-quality samples
-
     modes = np.unique(nearest[good]).size
     p = np.bincount(nearest, minlength=K) / n                  # (K,) mode histogram over all samples
     nz = p > 0
@@ -134,21 +140,10 @@ def mode_spread(samples, centers, std, min_count=10, about="centre"):
 
     Returns dict(per_mode=(K,) array, NaN for modes with too few samples, median, min), median and min over
     the modes that count (NaN if none does)."""
-    centers = _as_points("centers", centers)
-    samples = _as_points("samples", samples)
-    if samples.shape[1] != centers.shape[1]:
-        raise ValueError(f"samples have dimension {samples.shape[1]} but centers have dimension "
-                         f"{centers.shape[1]}")
-    std = float(std)
-    if not std > 0:
-        raise ValueError(f"std must be positive, got {std}")
     if about not in SPREAD_ABOUT:
         raise ValueError(f"about must be 'centre' or 'mean', got {about!r}")
-    K, n, d = centers.shape[0], samples.shape[0], samples.shape[1]
-
-    sq = squared_distances(samples, centers)                   # (n, K)
-    nearest = sq.argmin(axis=1)                                # (n,) k(x)
-    good = sq[np.arange(n), nearest] <= (3.0 * std) ** 2       # (n,) high quality, as in mode_coverage
+    samples, centers, std, nearest, good = assign_to_modes(samples, centers, std)
+    K, d = centers.shape
     x, k = samples[good], nearest[good]                        # the high-quality samples and their modes
     counts = np.bincount(k, minlength=K)                       # (K,) n_k
     if about == "centre":
