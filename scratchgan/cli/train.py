@@ -16,7 +16,7 @@ from ..data import check_dataset_name, DATASETS, get_dataset, is_table_path
 from ..engine import losses
 from ..engine.errors import UsageError
 from ..game import checkpoint
-from ..game.config import SECTION_OF, SECTIONS, TrainConfig
+from ..game.config import SECTION_OF, SECTIONS, TrainConfig, setting_kind
 from ..game.recipes import default_config, PRESETS
 from ..game.run import final_metrics, train_with_restarts
 from ..game.trainer import Trainer, TrainingDiverged
@@ -60,12 +60,13 @@ def add_setting(group, f):
     choices = getattr(f.metadata["check"], "choices", None)
     if choices:
         help += f"; one of: {', '.join(choices)}"
-    if isinstance(f.default, bool):
+    kind = setting_kind(f)
+    if kind == "bool":
         group.add_argument(*flags, dest=f.name, action=argparse.BooleanOptionalAction, help=help)
-    elif isinstance(f.default, tuple):
+    elif kind == "widths":
         group.add_argument(*flags, dest=f.name, type=layer_widths, metavar="W,W,...", help=help)
     else:
-        metavar = {int: "N", float: "X"}.get(type(f.default), "NAME")
+        metavar = {"int": "N", "float": "X"}.get(kind, "NAME")
         group.add_argument(*flags, dest=f.name, type=type(f.default), help=help, metavar=metavar)
 
 

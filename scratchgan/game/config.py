@@ -94,6 +94,16 @@ def one_of(names):
     return check
 
 
+def setting_kind(field):
+    """What a setting holds, for the forms that offer it (train's flags, the lab's page): "choice" (its check
+    names the choices), "bool", "widths" (a tuple of layer widths), "int", "float" or "text"."""
+    if getattr(field.metadata["check"], "choices", None):
+        return "choice"
+    if isinstance(field.default, bool):                # before int: a bool is an int to Python
+        return "bool"
+    return {tuple: "widths", int: "int", float: "float"}.get(type(field.default), "text")
+
+
 def setting(default, help, check):
     """A field of a section: its default, its one line of help (the command line's too) and its check."""
     return dataclasses.field(default=default, metadata={"help": help, "check": check})

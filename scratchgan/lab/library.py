@@ -20,7 +20,7 @@ from ..engine.errors import UsageError
 from ..engine.gan_backward import discriminator_backward, generator_backward, generator_pull
 from ..fixes.conditional import ConditionalLabels, set_labels
 from ..game.checkpoint import history_arrays, save_checkpoint, save_json, save_npy, save_npz
-from ..game.config import SECTION_OF, SECTIONS
+from ..game.config import SECTION_OF, SECTIONS, setting_kind
 from ..game.recipes import default_config
 from ..game.run import final_metrics
 from ..game.step_trace import format_trace, trace_step
@@ -37,5 +37,5 @@ __all__ = [
     "D_COLOR", "DSTAR_COLOR", "FAKE_COLOR", "HEATMAP",
     "MANIFOLD_COLOR", "REAL_COLOR", "discriminator_map", "is_critic", "frame_1d", "kde_1d", "frame_2d",
     "frame_meta", "arrow_reference", "final_metrics", "format_trace", "trace_step", "TABLE_EXTENSIONS", "Trainer",
-    "TrainingDiverged", "SECTIONS", "SECTION_OF", "ConditionalLabels", "set_labels",
+    "TrainingDiverged", "SECTIONS", "SECTION_OF", "setting_kind", "ConditionalLabels", "set_labels",
 ]

@@ -16,7 +16,7 @@ the values' checks are the config's own (default_config validates).
 
 import dataclasses
 
-from .library import SECTIONS, UsageError
+from .library import SECTIONS, UsageError, setting_kind
 
 LIVE = ("k", "lr_d", "lr_g", "steps", "truncation", "rejection")
 HIDDEN = ("data", "attempt", "restarts", "dtype", "log_every", "eval_every", "eval_samples")
@@ -27,8 +27,7 @@ GROUPS = {"game": "the game", "run": "the game", "model": "the networks", "fixes
 def setting(section, field):
     """One row of SETTINGS, a JSON-ready dict, for a field of a section of scratchgan.game.config."""
     choices = getattr(field.metadata["check"], "choices", None)
-    kind = ("choice" if choices else "bool" if isinstance(field.default, bool) else
-            "widths" if isinstance(field.default, tuple) else "int" if isinstance(field.default, int) else "float")
+    kind = setting_kind(field)
     return {"name": field.name, "kind": kind, "formula": field.metadata["help"], "live": field.name in LIVE,
             "choices": list(choices) if choices else None, "group": GROUPS[section]}
 
