@@ -15,7 +15,7 @@ from .engine.batchnorm import BatchNorm
 from .engine.gan_backward import generator_backward
 from .fixes import (conditional, feature_matching, historical_averaging, learned_prior, mmd, packing, penalties,
                     warmstart)
-from .measure import digits
+from .measure import digits, metrics
 
 
 def all_checks(seed=0):
@@ -141,7 +141,7 @@ def _extra_checks(rng):
                  params_check(lambda: 2.0 * mmd.mmd2_and_grad(G.forward(z) / scale, x_real / scale, bandwidths)[0],
                               G, "G")))
 
-    h = mmd.local_scale(x_real, k=3)                 # the narrow kernel, far pairs skipped (skip_far)
+    h = metrics.knn_bandwidth(x_real, k=3)           # the narrow kernel, far pairs skipped (skip_far)
     G.zero_grad()
     mmd.mmd_generator_backward(G, x_real, z, (h,), weight=2.0, skip_far=True)
     rows.append(("composite", "local MMD^2(G(z), x_real), h = 3-NN distance -> G params",

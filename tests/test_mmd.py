@@ -14,6 +14,7 @@ from scratchgan.fixes.mmd import MMD_BANDWIDTHS
 from scratchgan.game.config import TrainConfig
 from scratchgan.game.trainer import Trainer
 from scratchgan.measure import metrics
+from scratchgan.measure.metrics import knn_bandwidth
 
 F64 = np.float64
 
@@ -117,14 +118,12 @@ def test_negative_weight_is_refused_in_one_line():
         mmd.mmd2_and_grad(np.zeros((1, 2)), np.zeros((5, 2)), (1.0,))
 
 
-def test_local_scale_is_the_median_kth_neighbour_distance():
+def test_the_local_terms_width_is_the_median_kth_neighbour_distance():
     x = np.arange(10.0)[:, None] * np.array([[1.0, 0.0]])       # points 1 apart on a line
-    assert mmd.local_scale(x, k=1) == 1.0 and mmd.local_scale(x, k=3) == 2.0      # ends: 3; inside: 2
+    assert knn_bandwidth(x, k=1) == 1.0 and knn_bandwidth(x, k=3) == 2.0      # ends: 3; inside: 2
     rng = np.random.default_rng(5)
     tight = np.concatenate([c + 0.02 * rng.standard_normal((250, 2)) for c in ((0, 0), (3, 0), (0, 3))])
-    assert 0.005 < mmd.local_scale(tight) < 0.02                # a fraction of the modes' std, not the layout
-    with pytest.raises(ValueError, match="more than k = 20 points"):
-        mmd.local_scale(tight[:20])
+    assert 0.005 < knn_bandwidth(tight, k=mmd.LOCAL_K) < 0.02  # a fraction of the modes' std, not the layout
 
 
 def test_skipping_far_pairs_changes_nothing_that_counts():
@@ -139,7 +138,7 @@ def test_the_local_term_widens_a_squeezed_mode():
     tight Gaussian: gradient steps on the local MMD term alone, dL/ds = sum_i dL/dx_i * z_i, reach its width."""
     rng = np.random.default_rng(7)
     data = 0.05 * rng.standard_normal((4000, 2))
-    h = mmd.local_scale(data[:2000])
+    h = knn_bandwidth(data[:2000], k=mmd.LOCAL_K)
     s = np.full(2, 0.005)
     for _ in range(400):
         z = rng.standard_normal((128, 2))

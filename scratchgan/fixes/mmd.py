@@ -22,9 +22,9 @@ mmd2_and_grad(x, y, bandwidths) gives the unbiased estimate and its gradient wit
 Two terms use it, with two kinds of kernel:
 
     MMDTerm        bandwidths 0.25, 0.5, 1 times the data box's scale: wide, it pulls mass between modes
-    LocalMMDTerm   one bandwidth h = the data's k-NN distance (local_scale): as narrow as the data itself, it
-                   sees the shape of each mode, so it pushes G's samples apart inside a mode until they are as
-                   spread as the data's. D alone cannot: a mode of std 0.02 in a box of width 5 is below the
+    LocalMMDTerm   one bandwidth h = the data's k-NN distance (metrics.knn_bandwidth, the width at which the
+                   run's check sees a squeezed mode): as narrow as the data itself, it sees the shape of each
+                   mode, so it pushes G's samples apart inside a mode until they are as spread as the data's. D alone cannot: a mode of std 0.02 in a box of width 5 is below the
                    resolution of D's features, so a G that squeezes every mode to a blob pays nothing for it.
 
 For the narrow kernel, exp(-||a - b||^2 / (2 h^2)) is taken as 0 once its exponent is below -60 (it is then
@@ -36,7 +36,7 @@ import numpy as np
 
 from ..data import data_scale
 from ..engine import nn
-from ..measure.metrics import squared_distances
+from ..measure.metrics import knn_bandwidth, squared_distances
 from .base import Fix
 
 
@@ -91,20 +91,8 @@ def mmd_generator_backward(G, x_real, z, bandwidths, weight=1.0, scale=None, ski
 
 MMD_BANDWIDTHS = (0.25, 0.5, 1.0)   # the MMD term's kernel widths, in units of the data box's scale
 MMD_BATCH = 128                     # its samples of G and of the data per step
-LOCAL_K = 20                        # local_scale's k: the k-th nearest neighbour ...
+LOCAL_K = 20                        # h is the median distance to the k-th nearest neighbour ...
 LOCAL_POINTS = 2000                 # ... among this many data points (drawn with their own seed)
-
-
-def local_scale(x, k=LOCAL_K):
-    """h = the median over the points x: (n, d) of the distance to their k-th nearest neighbour among x.
-
-    The data's own length scale: in a mixture of tight Gaussians it is a fraction of a mode's std (about 0.6 std
-    for ring8's 2,000 points in 8 modes), whatever the layout's size."""
-    x = np.asarray(x, dtype=np.float64)
-    if x.ndim != 2 or x.shape[0] <= k:
-        raise ValueError(f"local_scale needs more than k = {k} points (n, d), got shape {x.shape}")
-    d = np.sqrt(squared_distances(x, x))
-    return float(np.median(np.partition(d, k, axis=1)[:, k]))      # column 0 is each point itself
 
 
 class MMDTerm(Fix):
@@ -134,6 +122,6 @@ class LocalMMDTerm(Fix):
 
     def g_terms(self, trainer, z):
         if self.h is None:
-            self.h = local_scale(trainer.data.sample(LOCAL_POINTS, np.random.default_rng(LOCAL_K)))
+            self.h = knn_bandwidth(trainer.data.sample(LOCAL_POINTS, np.random.default_rng(LOCAL_K)), LOCAL_K)
         m = min(MMD_BATCH, trainer.config.game.batch)
         return mmd_generator_backward(trainer.G, trainer.real(m), z[:m], (self.h,), self.weight, skip_far=True)
