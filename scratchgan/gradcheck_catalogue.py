@@ -4,17 +4,20 @@ Each hand-written backward pass is compared with central differences in float64 
 every layer and activation, every loss with respect to its logits, the two compositions of a GAN step
 (L_D into D, L_G through D into G) for every loss, the penalties' double backprop for every activation,
 feature matching, PacGAN, the MMD term, the warm start's regression, historical averaging, BatchNorm, the
-digit classifier's softmax cross-entropy, the conditional networks G(z, y), D(x, y) and the learned prior over
-the latent code's classes (its cross-entropy in zeta, and its slot classifier Q's).
+digit classifier's softmax cross-entropy, the conditional networks G(z, y), D(x, y), the pieces' networks
+(G placed in its class's frame, D reading x in its piece's frame) and the learned prior over the latent code's
+classes (its cross-entropy in zeta, and its slot classifier Q's).
 """
 
 import numpy as np
 
+from .data.latent import join_code
+from .data.pieces import find_pieces
 from .engine import gradcheck, losses, nn
 from .engine.batchnorm import BatchNorm
 from .engine.gan_backward import generator_backward
 from .fixes import (conditional, feature_matching, historical_averaging, learned_prior, mmd, packing, penalties,
-                    warmstart)
+                    pieces, warmstart)
 from .measure import digits, metrics
 
 
@@ -191,6 +194,23 @@ def _extra_checks(rng):
     res = gradcheck.check_gan(G, D, losses.NonSaturating(), rng.standard_normal((9, 2)), rng.standard_normal((9, 4)))
     rows.append(("composite", "conditional: L_D -> D(x, y) params", res["discriminator"]))
     rows.append(("composite", "conditional: L_G -> D(x, y) -> G(z, y) params", res["generator"]))
+
+    # The data's pieces (fixes/pieces.py): G = m_c + s_c * G'(z) with c read from z's code, D's first layer
+    # [(x - m_k) / s_k, e_k] with k = the piece x falls in, and L_D, L_G through them. Three pieces of
+    # different widths and shares; the points lie inside their pieces, far from the boundaries between them.
+    centres = np.array([[0.0, 0.0], [3.0, 0.0], [0.0, 3.0]])
+    rows_ = np.concatenate([c + s * rng.standard_normal((40, 2)) for c, s in zip(centres, (0.1, 0.3, 0.05))])
+    found = find_pieces(rows_, k=5, min_size=10)
+    frame = pieces.PieceFrame(found, f64)
+    x_in = centres[rng.integers(0, 3, 6)] + 0.1 * rng.standard_normal((6, 2))
+    rows.append(("layer", "PieceFrame (3 pieces)", gradcheck.check_module(frame, x_in)))
+    z_pieces = join_code(rng.standard_normal((9, 2)), rng.integers(0, 3, 9), 3).astype(f64)
+    G = pieces.PieceGenerator(nn.mlp([2 + 3, 16, 2], rng=rng, activation="tanh", dtype=f64), found, 2, f64)
+    rows.append(("layer", "PieceGenerator (3 pieces): G'(z) -> m_c + s_c G'(z)", gradcheck.check_module(G, z_pieces)))
+    D = nn.Sequential(pieces.PieceFrame(found, f64), *nn.mlp([2 + 3, 16, 1], rng=rng, activation="tanh", dtype=f64).layers)
+    res = gradcheck.check_gan(G, D, losses.NonSaturating(), rows_[rng.integers(0, len(rows_), 9)], z_pieces)
+    rows.append(("composite", "pieces: L_D -> D(piece frame) params", res["discriminator"]))
+    rows.append(("composite", "pieces: L_G -> D(piece frame) -> G(piece placement) params", res["generator"]))
 
     # The learned prior (fixes/learned_prior.py): L_r = -sum qbar log softmax(zeta) in zeta (r - qbar), and its
     # slot classifier's L_Q, softmax cross-entropy of Q(x) = MLP((x - m) / s), into Q's parameters.

@@ -26,7 +26,7 @@ from .measure import metrics
 
 N_SAMPLES = 2500      # the protocol's sample size
 
-PLAIN = dict(latent_classes=0, pack=1, instance_noise=0.0, truncation=0.0, rejection=0.0, restarts=0)
+PLAIN = dict(pieces=False, local_mmd=0.0, latent_classes=0, pack=1, instance_noise=0.0, truncation=0.0, rejection=0.0, restarts=0)
 
 METHODS = {
     "minimax": dict(PLAIN, loss="minimax"),                      # Goodfellow et al. 2014, saturating G loss

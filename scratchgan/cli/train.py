@@ -16,7 +16,7 @@ from ..data import check_dataset_name, DATASETS, get_dataset, is_table_path
 from ..engine import losses
 from ..engine.errors import UsageError
 from ..game import checkpoint
-from ..game.config import SECTION_OF, SECTIONS, TrainConfig, setting_kind
+from ..game.config import PIECES_CLASH, SECTION_OF, SECTIONS, TrainConfig, setting_kind
 from ..game.recipes import default_config, PRESETS
 from ..game.run import final_metrics, train_with_restarts
 from ..game.trainer import Trainer, TrainingDiverged
@@ -264,6 +264,8 @@ def settings_asked(args):
     if asked.get("conditional"):     # the label replaces the mixtures' latent code; their filters do not apply
         merged.update(latent_classes=0, pack=1, truncation=0.0, rejection=0.0, restarts=0)
     merged.update(asked)
+    if "pieces" not in asked and any(on(merged[name]) for name, on in PIECES_CLASH.items() if name in merged):
+        merged["pieces"] = False     # a setting the pieces do not combine with, asked for: the plain networks
     return merged
 
 

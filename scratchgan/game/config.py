@@ -130,6 +130,20 @@ class Run:
     eval_samples: int = setting(2000, "generated samples an evaluation draws", positive_int)
 
 
+# The settings the pieces (scratchgan/fixes/pieces.py) do not combine with, each with the test of "switched on":
+# D's piece frame has no double backprop (penalty) nor packed or feature view, G's piece placement is not the
+# DCGAN generator nor the moment-fitted one, and the code's classes are the pieces' (no labels, no learned prior).
+PIECES_CLASH = {
+    "conditional": bool,
+    "learned_prior": bool,
+    "pack": lambda v: v > 1,
+    "penalty": lambda v: v != "none",
+    "feature_matching": bool,
+    "g_init": lambda v: v == "moments",
+    "g_batchnorm": bool,
+}
+
+
 @dataclasses.dataclass
 class Model:
     """The two networks and G's latent.
@@ -143,6 +157,10 @@ class Model:
     learned_prior: bool = setting(False, "the code's class probabilities are learned and empty classes pruned, "
                                          "instead of uniform (DMWGAN; scratchgan/fixes/learned_prior.py); needs "
                                          "latent_classes > 0", boolean)
+    pieces: bool = setting(False, "find the data's separate pieces (its nearest-neighbour graph's components), give "
+                                  "each a class of the code, drawn with its share, and a frame of its own for G and "
+                                  "D (scratchgan/fixes/pieces.py); latent_classes is then set to their number",
+                           boolean)
     g_hidden: tuple = setting((128, 128), "G's hidden widths, comma-separated (their count is G's depth)", widths)
     d_hidden: tuple = setting((128, 128), "D's hidden widths, comma-separated (their count is D's depth)", widths)
     g_activation: str = setting("relu", "G's activation", one_of(nn.ACTIVATIONS))
@@ -306,6 +324,11 @@ class TrainConfig:
         if model.learned_prior and not model.latent_classes:
             raise UsageError("learned_prior needs a latent code to learn the prior of: set latent_classes > 0 "
                              "(e.g. --latent-classes 32)")
+        if model.pieces:
+            clash = [name for name, on in PIECES_CLASH.items() if on(self.get(name))]
+            if clash:
+                raise UsageError(f"pieces does not combine with {', '.join(clash)}: turn "
+                                 f"{'it' if len(clash) == 1 else 'them'} off, or pieces (--no-pieces)")
         if fixes.conditional:
             clash = [name for name, on in (("latent_classes", model.latent_classes > 0),
                                            ("pack", fixes.pack > 1), ("penalty", fixes.penalty != "none"),

@@ -10,31 +10,33 @@ A recipe is a dict of flat setting names (scratchgan.game.config: z_dim, k, pack
 """
 
 from ..data import check_dataset_name, get_dataset, is_table_path
+from ..data.pieces import pieces_of_data
 from .config import TrainConfig
 
 
 # Per-dataset defaults: what `python -m scratchgan train --data NAME` uses. Each trains well out of the box
 # (docs/modes.md gives the measurements). The common recipe: non-saturating loss, Adam with beta1 = 0.5, a LeakyReLU D,
 # large batches, a linear learning-rate decay over the last part of training (samples tighten onto the
-# modes) and an EMA of G's weights for sampling. On the 2D toys, a 2D latent z and instance noise on D's inputs
-# during the first half of training (D's view of the data is blurred, so its gradient moves mass between
-# distant regions; Sonderby et al. 2016). On the mixtures ring8 and grid25, the latent also carries a discrete
-# code with one class per mixture component (latent_classes; scratchgan/data/latent.py): p(z) then has separate
-# pieces, G sends each to a mode of its own, and no samples lie on bridges between modes, so the generator
-# alone meets the mode benchmark's targets, with no filter after training (docs/modes.md). grid25 keeps the
-# uniform z on the square it used before the code, and needs no instance noise.
+# modes) and an EMA of G's weights for sampling. On the 1D and 2D toys that are one connected shape, a 2D latent
+# z and instance noise on D's inputs during the first half of training (D's view of the data is blurred, so its
+# gradient moves mass between distant regions; Sonderby et al. 2016).
+# Data in separate pieces (ring8, grid25, and a table of your own whose nearest-neighbour graph falls apart) get
+# the PIECES recipe, which is told nothing about them: the trainer finds the pieces itself
+# (scratchgan/data/pieces.py), gives each a class of G's latent code, drawn with the piece's share, and a frame
+# of its own for G and D (scratchgan/fixes/pieces.py), and an MMD term at the data's own scale keeps every mode as
+# wide as the data's (local_mmd; scratchgan/fixes/mmd.py). The generator alone then meets the mode benchmark's
+# targets, width included, with no filter after training (docs/modes.md).
+PIECES = dict(pieces=True, batch=256, lr_d=2e-3, lr_g=2e-3, z_dim=4, g_hidden=(64, 64), d_hidden=(64, 64),
+              lr_decay_start=0.5, lr_final=0.02, ema=0.999, local_mmd=1.0)
+
 DEFAULT_CONFIGS = {
     "gaussian": dict(steps=2000, batch=256, lr_d=2e-4, lr_g=2e-4, z_dim=4, g_hidden=(32, 32),
                      d_hidden=(32, 32), lr_decay_start=0.5, lr_final=0.05, ema=0.99, eval_every=100),
     "mixture1d": dict(steps=3000, batch=256, lr_d=1e-3, lr_g=1e-3, z_dim=2, g_hidden=(64, 64),
                       d_hidden=(64, 64), lr_decay_start=0.5, lr_final=0.05, ema=0.99, instance_noise=0.5,
                       instance_noise_until=0.5, eval_every=150),
-    "ring8": dict(steps=3000, batch=256, lr_d=2e-3, lr_g=2e-3, z_dim=2, latent_classes=8, g_hidden=(128, 128),
-                  d_hidden=(128, 128), lr_decay_start=0.5, lr_final=0.02, ema=0.999, instance_noise=0.3,
-                  instance_noise_until=0.5, eval_every=150),
-    "grid25": dict(steps=6000, batch=256, lr_d=2e-3, lr_g=2e-3, z_dim=2, latent_classes=25, noise="uniform",
-                   g_hidden=(128, 128), d_hidden=(128, 128), lr_decay_start=0.5, lr_final=0.02, ema=0.999,
-                   eval_every=300),
+    "ring8": dict(PIECES, steps=3000, eval_every=150),
+    "grid25": dict(PIECES, steps=4000, eval_every=200),
     "spiral": dict(steps=5000, batch=256, lr_d=1e-3, lr_g=1e-3, z_dim=2, g_hidden=(128, 128),
                    d_hidden=(128, 128), lr_decay_start=0.5, lr_final=0.05, ema=0.999, instance_noise=0.1,
                    instance_noise_until=0.5, eval_every=250),
@@ -67,18 +69,26 @@ PRESETS = {
 }
 
 
-def table_recipe(dim, n):
-    """The default recipe for a table of your own, from its dimension d and its number of rows n.
+def table_recipe(dim, n, pieces=1):
+    """The default recipe for a table of your own, from its dimension d, its number of rows n and the number of
+    separate pieces its rows fall into (scratchgan.data.pieces; the trainer finds them again).
 
-    The 2D toys' recipe without the mixture-specific filters: an MLP pair with hidden widths that grow
+    In pieces (2 or more): the PIECES recipe, with a latent of about d dimensions (at least 4, at most 32),
+    wider networks for more dimensions and 3,000 to 6,000 steps, growing with n.
+    One piece: the 2D toys' recipe without the mixture-specific parts: an MLP pair with hidden widths that grow
     with d, a latent of about d dimensions (at least 2, at most 32), instance noise for the first half, a
     linear learning-rate decay over the second half and an EMA of G. Steps grow with n (more rows, more to
-    learn) between 3,000 and 10,000."""
+    learn) between 3,000 and 10,000. pieces=True is set there too, and finds the one piece: the networks are
+    the plain ones."""
     width = 64 if dim <= 2 else 128 if dim <= 16 else 256
+    batch = min(256, max(32, n // 4))
+    if pieces > 1:
+        return dict(PIECES, steps=int(min(6000, max(3000, 5 * n))), batch=batch, z_dim=int(min(32, max(4, dim))),
+                    g_hidden=(width, width), d_hidden=(width, width), eval_every=0)
     steps = int(min(10000, max(3000, 5 * n)))
-    return dict(steps=steps, batch=min(256, max(32, n // 4)), lr_d=1e-3, lr_g=1e-3, z_dim=int(min(32, max(2, dim))),
+    return dict(steps=steps, batch=batch, lr_d=1e-3, lr_g=1e-3, z_dim=int(min(32, max(2, dim))),
                 g_hidden=(width, width), d_hidden=(width, width), lr_decay_start=0.5, lr_final=0.05, ema=0.999,
-                instance_noise=0.1, instance_noise_until=0.5, eval_every=0)
+                instance_noise=0.1, instance_noise_until=0.5, eval_every=0, pieces=True)
 
 
 def default_config(data, **overrides):
@@ -88,8 +98,8 @@ def default_config(data, **overrides):
     recipe comes from table_recipe)."""
     check_dataset_name(data)
     if is_table_path(data):
-        rows = get_dataset(data).rows
-        recipe = table_recipe(rows.shape[1], rows.shape[0])
+        table = get_dataset(data)
+        recipe = table_recipe(table.rows.shape[1], table.rows.shape[0], pieces_of_data(table).K)
     else:
         recipe = DEFAULT_CONFIGS.get(data, {})
     fields = dict(recipe, data=data)

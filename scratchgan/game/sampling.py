@@ -94,7 +94,7 @@ def ratio_discriminator(trainer):
     and a resumed run refits the same D. Trainer.ratio_discriminator keeps it while G is unchanged."""
     cfg = trainer.config
     rng = np.random.default_rng([cfg.run.seed, trainer.step, 7])
-    D = build_discriminator(cfg.replace(pack=1), trainer.data, rng)
+    D = build_discriminator(cfg.replace(pack=1), trainer.data, rng, trainer.pieces)
     fit_ratio(D, lambda m, r: trainer.data.sample(m, r, dtype=trainer.dtype), propose(trainer, RATIO_POOL, rng),
               cfg.sampling.rejection, RATIO_STEPS, cfg.game.batch, rng)
     return D

@@ -13,6 +13,7 @@ import numpy as np
 from .. import fixes as loop_fixes
 from ..data import data_scale, get_dataset
 from ..data.latent import sample_latent
+from ..data.pieces import pieces_of_data
 from ..engine import losses, nn, optim
 from ..engine.errors import UsageError
 from ..engine.gan_backward import discriminator_backward, generator_backward
@@ -82,17 +83,19 @@ class Trainer:
         self.rng = np.random.default_rng(train_seed)
         self.sample_rng = np.random.default_rng(sample_seed)
         self.data = data if data is not None else get_dataset(config.run.data)
+        self.pieces = self.find_pieces() if config.model.pieces else None
+        config = self.config
         if config.fixes.conditional and self.data.n_classes is None:
             raise UsageError(f"conditional needs labelled data (digits, or a mixture such as ring8 or grid25); "
                              f"{self.data.name} has no labels")
         smoothing = {"real_label": 1.0 - config.fixes.label_smoothing} if config.fixes.label_smoothing else {}
         self.objective = objective if objective is not None else losses.get_loss(config.game.loss, **smoothing)
-        self.G = G if G is not None else build_generator(config, self.data, self.rng)
+        self.G = G if G is not None else build_generator(config, self.data, self.rng, self.pieces)
         if G is None and config.model.g_init == "moments":
             warmstart.warm_start(self.G, self.data, config.model.z_dim, config.model.noise, self.rng,
                                  data_scale(self.data)[1], batch=config.game.batch, dtype=self.dtype,
                                  classes=config.model.latent_classes)
-        self.D = D if D is not None else build_discriminator(config, self.data, self.rng)
+        self.D = D if D is not None else build_discriminator(config, self.data, self.rng, self.pieces)
         self.prior = (LearnedPrior(config.model.latent_classes, self.data, self.rng, self.dtype)
                       if config.model.learned_prior else None)        # r over the code's classes, or uniform
         self.opt_g = make_optimizer(config, self.G.parameters(), config.game.lr_g)
@@ -107,6 +110,19 @@ class Trainer:
         for key in self.eval_keys():
             self.history[key] = []
 
+    def find_pieces(self):
+        """The data's Pieces (scratchgan.data.pieces) when there are at least 2, else None (one piece: the plain
+        networks). Sets config.model.latent_classes to their number K: the code gets one class per piece. A
+        config that already holds a number (a resumed run's) must hold this K."""
+        pieces = pieces_of_data(self.data)
+        classes = self.config.model.latent_classes
+        found = pieces.K if pieces.K > 1 else 0
+        if classes not in (0, found):
+            raise UsageError(f"pieces found {found} pieces in {self.data.name}, but latent_classes is {classes}: "
+                             f"leave latent_classes at 0, pieces sets it")
+        self.config = self.config.replace(latent_classes=found)
+        return pieces if found else None
+
     # -- randomness ---------------------------------------------------------------------------------------
 
     def noise(self, n, rng=None):
@@ -114,7 +130,13 @@ class Trainer:
         unless another Generator is given; the code's classes from the learned prior's r if there is one."""
         model = self.config.model
         return sample_latent(n, model.z_dim, self.rng if rng is None else rng, model.noise, model.latent_classes,
-                             dtype=self.dtype, probs=None if self.prior is None else self.prior.probs())
+                             dtype=self.dtype, probs=self.class_probs())
+
+    def class_probs(self):
+        """The code's class probabilities: the learned prior's r, the pieces' shares w, or None (uniform)."""
+        if self.prior is not None:
+            return self.prior.probs()
+        return None if self.pieces is None else self.pieces.weights
 
     def real(self, n):
         """x: (n, dim) draws from the data distribution pi, from the training stream."""
