@@ -309,3 +309,6 @@ def test_the_summary_line_reports_the_modes_width_and_says_how_it_is_measured():
     assert "mode width 0.43 of the data's in the median, 0.31 at the narrowest" in line
     assert "about each mode's own mean" in line
     assert "mode width" not in summary(dict(m, spread_median=None, spread_min=None), 1.0)
+    assert "pieces" not in line
+    found = dict(m, config={"model": {"pieces": True, "latent_classes": 8}})
+    assert "8 pieces found in the data" in summary(found, 1.0)

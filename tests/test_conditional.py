@@ -75,7 +75,7 @@ def test_conditional_refuses_unlabelled_data_and_the_filters_it_does_not_combine
     with pytest.raises(ValueError, match="moons has no labels"):
         Trainer(default_config("moons", conditional=True))
     with pytest.raises(ValueError, match="conditional does not combine with latent_classes"):
-        default_config("ring8", conditional=True)
+        default_config("ring8", conditional=True, latent_classes=8)
     with pytest.raises(ValueError, match="conditional does not combine with pack, truncation, rejection"):
         default_config("ring8", conditional=True, latent_classes=0, pack=2, truncation=0.3, rejection=0.1)
 

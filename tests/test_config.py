@@ -13,7 +13,7 @@ from scratchgan.game.recipes import default_config, DEFAULT_CONFIGS, FILTERS, PR
 
 def test_every_setting_has_one_section_and_a_flat_name_unique_across_sections():
     names = [f.name for cls in SECTIONS.values() for f in dataclasses.fields(cls)]
-    assert len(names) == len(set(names)) == len(SECTION_OF) == 45
+    assert len(names) == len(set(names)) == len(SECTION_OF) == 46
     assert {name: SECTION_OF[name] for name in ("z_dim", "g_hidden", "k", "lr_d", "pack", "ema", "truncation",
                                                  "data", "seed")} == \
         dict(z_dim="model", g_hidden="model", k="game", lr_d="game", pack="fixes", ema="fixes",
@@ -81,7 +81,7 @@ def test_model_flags_reach_the_networks(tmp_path):
     from scratchgan.cli.train import train_setup
     args = cli.build_parser().parse_args(["train", "--data", "ring8", "--out", str(tmp_path), "--z-dim", "3",
                                           "--g-hidden", "16,16,16", "--d-hidden", "8", "--g-activation", "tanh",
-                                          "--latent-classes", "0"])
+                                          "--latent-classes", "0", "--no-pieces"])
     trainer = train_setup(args)[0]
     widths = [layer.W.shape for layer in trainer.G.layers if hasattr(layer, "W")]
     assert widths == [(3, 16), (16, 16), (16, 16), (16, 2)]

@@ -118,7 +118,8 @@ def test_a_conditional_run_takes_every_step_and_draws_every_frame(server):
         seq, f = frame(server, run, seq)
         assert np.array(f["fake"]).shape == (256, 2), action
     assert state["step"] == 3 and state["settings"]["conditional"] is True
-    status, answer = request(server, "POST", "/api/session", {"data": "ring8", "settings": {"conditional": True}})
+    status, answer = request(server, "POST", "/api/session",
+                             {"data": "ring8", "settings": {"conditional": True, "latent_classes": 8}})
     assert status == 400 and "conditional does not combine with latent_classes" in answer["error"]
 
 

@@ -42,9 +42,10 @@ def test_the_pieces_of_p_z_are_apart():
 
 
 def test_trainer_draws_z_with_the_code_and_G_takes_it():
-    t = Trainer(default_config("ring8", latent_classes=8, steps=3, eval_every=0))
-    assert t.noise(5).shape == (5, 2 + 8)
-    assert t.G.layers[0].n_in == 2 + 8
+    t = Trainer(default_config("ring8", latent_classes=8, pieces=False, steps=3, eval_every=0))
+    q = t.config.model.z_dim
+    assert t.noise(5).shape == (5, q + 8)
+    assert t.G.layers[0].n_in == q + 8
     t.train(3)
     assert t.sample(7).shape == (7, 2)
 
@@ -73,9 +74,11 @@ def test_the_1d_frame_maps_a_line_inside_the_first_piece():
     assert np.all(z_line[:, 2] == CLASS_SCALE) and np.all(z_line[:, 3:] == 0) and np.ptp(z_line[:, 0]) > 0
 
 
-def test_the_mixture_recipes_are_told_the_number_of_modes():
-    # README and docs/modes.md credit the latent's pieces for the mode benchmark: the recipe knows K
+def test_no_recipe_is_told_the_number_of_modes():
+    # issue 22: the recipes hold no mode count; the trainer finds the pieces in the data (scratchgan/data/pieces.py)
     from scratchgan.data import get_dataset
     for name, k in (("ring8", 8), ("grid25", 25)):
         assert len(get_dataset(name).centers) == k
-        assert default_config(name).model.latent_classes == k
+        config = default_config(name)
+        assert config.model.latent_classes == 0 and config.model.pieces
+        assert Trainer(config.replace(steps=1)).config.model.latent_classes == k

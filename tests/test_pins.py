@@ -44,7 +44,7 @@ FILTERS_RING8 = dict(steps=8000, batch=256, lr_d=2e-3, lr_g=2e-3, z_dim=2, g_hid
 # name: (dataset, recipe (None: today's default), steps). Each trains in float64 with seed 5.
 TRAINING_PINS = {
     "gaussian": ("gaussian", None, 150),
-    "ring8": ("ring8", None, 150),                  # today's recipe: a latent in 8 pieces, EMA, instance noise
+    "ring8": ("ring8", None, 150),                  # today's recipe: the data's pieces, the local MMD term, EMA
     "ring8-filters": ("ring8", FILTERS_RING8, 150),
 }
 

@@ -244,7 +244,8 @@ def test_dcgan_recipe_gradients(seed):
 # --- the switches in the Trainer --------------------------------------------------------------------------
 
 def small_config(**kw):
-    base = dict(steps=40, batch=32, z_dim=4, g_hidden=(16,), d_hidden=(16,), dtype="float64", ema=0.0, pack=1)
+    base = dict(steps=40, batch=32, z_dim=4, g_hidden=(16,), d_hidden=(16,), dtype="float64", ema=0.0, pack=1,
+                pieces=False, local_mmd=0.0)
     base.update(kw)
     return default_config("ring8", **base)
 

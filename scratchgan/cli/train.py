@@ -16,7 +16,7 @@ from ..data import check_dataset_name, DATASETS, get_dataset, is_table_path
 from ..engine import losses
 from ..engine.errors import UsageError
 from ..game import checkpoint
-from ..game.config import PIECES_CLASH, SECTION_OF, SECTIONS, TrainConfig, setting_kind
+from ..game.config import SECTION_OF, SECTIONS, TrainConfig, setting_kind
 from ..game.recipes import default_config, PRESETS
 from ..game.run import final_metrics, train_with_restarts
 from ..game.trainer import Trainer, TrainingDiverged
@@ -264,8 +264,6 @@ def settings_asked(args):
     if asked.get("conditional"):     # the label replaces the mixtures' latent code; their filters do not apply
         merged.update(latent_classes=0, pack=1, truncation=0.0, rejection=0.0, restarts=0)
     merged.update(asked)
-    if "pieces" not in asked and any(on(merged[name]) for name, on in PIECES_CLASH.items() if name in merged):
-        merged["pieces"] = False     # a setting the pieces do not combine with, asked for: the plain networks
     return merged
 
 
@@ -276,6 +274,9 @@ def summary(m, seconds):
     if len(checks) > 1:
         parts[0] += (f" ({len(checks)} attempts, the first failing its two-sample check; "
                      f"kept attempt {TrainConfig.from_dict(m['config']).run.attempt + 1})")
+    model = m.get("config", {}).get("model", {})
+    if model.get("pieces") and model.get("latent_classes"):      # found by the trainer (scratchgan/data/pieces.py)
+        parts.append(f"{model['latent_classes']} pieces found in the data")
     if "classes" in m:                         # digits (digit_metrics.digit_report)
         parts.append(f"{m['classes']}/{m['n_classes']} digits hold >= 2% of the samples, class reverse KL "
                      f"{m['class_reverse_kl']:.4f}, classifier confidence {m['confidence']:.3f} "

@@ -17,10 +17,11 @@ The code needs a scale. With a = 1 the pieces start too close: G's random first 
 patch, and G never pulls them apart (on ring8, 8% of the samples stay on bridges, as with no code at all);
 with a = 3 each piece lands on a mode of its own within the first thousand steps (docs/modes.md).
 
-C is a prior belief about how many pieces the data has. The mixture recipes set C to their number of modes,
-so each piece can hold one mode with the right share 1/C; with C not a multiple of the modes, some mode gets
-more pieces than another, and the shares come out uneven (docs/modes.md has the numbers). A learned prior over
-the classes (learned_prior, scratchgan/fixes/learned_prior.py) lets C be one number larger than the modes' count.
+C is a belief about how many pieces the data has; set by hand, with C not a multiple of the modes, some mode
+gets more pieces than another, and the shares come out uneven (docs/modes.md has the numbers). The recipes do
+not set it: with pieces on (scratchgan/fixes/pieces.py) the trainer finds the data's separate pieces itself,
+sets C to their number and draws c with their shares (probs). A learned prior over the classes (learned_prior,
+scratchgan/fixes/learned_prior.py) is the other way tried: C one number larger than the modes' count.
 
 sample_latent   z ~ p(z) as above: (n, q) without a code, (n, q + C) with one
 join_code       z = (eps, a e_c) from given eps and classes c: the one place that lays the code out

@@ -11,6 +11,7 @@
     ema.py                    sampling from a moving average of G's weights           Yazici et al. 2019
     learned_prior.py          the latent code's class weights learned, empty ones pruned   DMWGAN, Khayatkhoei 2018
     conditional.py            G(z, y) and D(x, y)                                     Mirza & Osindero 2014
+    pieces.py                 the data's pieces as G's classes, each in a frame of its own    Liu et al. 2020
     warmstart.py              G first fitted to the data's mean and covariance
     truncation.py, rejection.py   the filters of sampling after training (Tanielian et al. 2020; Azadi et al. 2019)
 
@@ -29,6 +30,7 @@ from .learned_prior import LearnedPriorStep
 from .mmd import LocalMMDTerm, MMDTerm
 from .packing import Packing
 from .penalties import GradientPenalty, R1
+from .pieces import piece_frame, PieceLabels
 
 
 def from_config(trainer):
@@ -36,6 +38,8 @@ def from_config(trainer):
     cfg, fixes = trainer.config, []
     if cfg.fixes.conditional:
         fixes.append(ConditionalLabels())
+    if trainer.pieces is not None and piece_frame(trainer.D) is not None:
+        fixes.append(PieceLabels(piece_frame(trainer.D)))
     if cfg.fixes.instance_noise:
         fixes.append(InstanceNoise(cfg.fixes.instance_noise, cfg.fixes.instance_noise_until, trainer.rng))
     if cfg.fixes.pack > 1:

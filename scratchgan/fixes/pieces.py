@@ -10,17 +10,23 @@ shares, c ~ w, and G places its output in the frame of its piece:
 
 so G' only has to draw a cloud of about unit width around 0 for each class, the same task for every piece.
 
-D, the frame. D looks at each point in the frame of the piece it falls in (the piece of its nearest
-reference point, Pieces.assign):
+D, the frame. D looks at each point in the frame of its piece, with the piece's one-hot e_k:
 
-    D(x) = D'([(x - m_k) / s_k, e_k]),   k = piece(x)          (PieceFrame; e_k one-hot)
+    D(x, k) = D'([(x - m_k) / s_k, e_k])          (PieceFrame)
+
+k is a real point's own piece (the piece of its nearest anchor, Pieces.assign) and a generated point's class c,
+the piece it was made for: during training D is conditioned on the piece as in a conditional GAN, with the
+pieces as labels (PieceLabels sets them for each pass). So a sample of class c that strays onto another piece
+is judged against piece c's data, where it is out of place: G cannot send two classes to one piece (without
+this, on the two moons, both classes went to one moon). Outside training (the plots, rejection sampling, the
+checks) no label is set, and D reads each point in the frame of the piece it falls in: a function of x alone.
 
 Why the frame. A mode of std 0.02 in a box of width 5 is below the resolution of D's features when D
 standardises by the box: a G that squeezes every mode to a third of its width pays almost nothing for it,
 and training does squeeze (docs/modes.md). In the piece's frame each mode is about a unit cloud, whose
-width D resolves as well as it resolves the width of a single Gaussian. D is still a function of x alone,
-D(x) = D'(T(x)) with T piecewise smooth, so the game and its optimum D* = pi / (pi + p) are the vanilla
-ones; T is constant in k except on the boundaries between pieces, far from the data.
+width D resolves as well as it resolves the width of a single Gaussian. With the piece as the label, the game
+is the conditional one: D learns pi(x | k) / (pi(x | k) + p(x | k)) for each piece, and p = pi is still its
+optimum, since the classes are drawn with the pieces' shares (docs/conditional.md has the derivation).
 
 Derivations (k fixed within a piece; labels and frames are constants):
     PieceGenerator   x = m_c + s_c h,  h = G'(z)       dL/dh = s_c * dL/dx, then G'.backward
@@ -31,13 +37,15 @@ the per-piece generators and frames are those of partition-guided GANs (Armandpo
 shared by all pieces through the code.
 
 PieceGenerator   G = m_c + s_c * G'(z), c read from z's code
-PieceFrame       D's first layer: x -> [(x - m_k) / s_k, e_k]
+PieceFrame       D's first layer: x -> [(x - m_k) / s_k, e_k], k the label set for the pass, else x's piece
+PieceLabels      the fix that labels D's passes in training: real points by their piece, fakes by their class
 """
 
 import numpy as np
 
 from ..data.latent import latent_class
 from ..engine.nn import _check_grad, _check_input, Module, Sequential
+from .base import Fix
 
 
 class PieceGenerator(Module):
@@ -75,16 +83,18 @@ class PieceGenerator(Module):
 
 
 class PieceFrame(Module):
-    """u = [(x - m_k) / s_k, e_k], k = pieces.assign(x): (n, d) -> (n, d + K);  dx = du[:, :d] / s_k.
+    """u = [(x - m_k) / s_k, e_k]: (n, d) -> (n, d + K);  dx = du[:, :d] / s_k.
 
-    No parameters. Each row is measured in the frame of the piece it falls in and carries that piece's
-    one-hot e_k, so D's first Linear layer gives each piece a bias of its own."""
+    No parameters. Each row is measured in the frame of piece k and carries its one-hot e_k, so D's first
+    Linear layer gives each piece a bias of its own. k: .labels, (n,) ints set for the next forward pass only
+    (PieceLabels does it in training), else the piece each row falls in (pieces.assign)."""
 
     def __init__(self, pieces, dtype=np.float32):
         self.pieces = pieces
         self.mean = pieces.mean.astype(dtype)
         self.inv_scale = (1.0 / pieces.scale).astype(dtype)
         self.K = len(self.mean)
+        self.labels = None
 
     def __repr__(self):
         return f"PieceFrame(K={self.K})"
@@ -92,7 +102,12 @@ class PieceFrame(Module):
     def forward(self, x):
         _check_input(self, x, self.mean.shape[1])
         n, d = x.shape
-        self.k = self.pieces.assign(x)
+        if self.labels is None:
+            self.k = self.pieces.assign(x)
+        elif len(self.labels) != n:
+            raise ValueError(f"{self!r}: {len(self.labels)} labels set for a batch of {n} rows")
+        else:
+            self.k, self.labels = self.labels, None          # used by this pass only
         out = np.zeros((n, d + self.K), dtype=x.dtype)
         out[:, :d] = (x - self.mean[self.k]) * self.inv_scale[self.k]
         out[np.arange(n), d + self.k] = 1.0
@@ -103,3 +118,49 @@ class PieceFrame(Module):
         _check_grad(self, du, self.y_shape)
         d = self.mean.shape[1]
         return du[:, :d] * self.inv_scale[self.k]           # u = (x - m_k) / s_k  ->  dL/dx = dL/du / s_k
+
+
+def piece_frame(D):
+    """D's PieceFrame layer: D itself, or the first layer of a Sequential D; None if D has none."""
+    if isinstance(D, PieceFrame):
+        return D
+    if isinstance(D, Sequential) and D.layers and isinstance(D.layers[0], PieceFrame):
+        return D.layers[0]
+    return None
+
+
+class ClassLabelling(Module):
+    """G as the G-step's D sees it: forward(z) = G(z), and D's frame is told the class of each sample for its
+    next pass (the class c of z's code, PieceGenerator.c). backward is G's."""
+
+    def __init__(self, G, frame):
+        self.G, self.frame = G, frame
+
+    def parameters(self):
+        return self.G.parameters()
+
+    def forward(self, z):
+        x = self.G.forward(z)
+        self.frame.labels = self.G.c
+        return x
+
+    def backward(self, dy, need_dx=True):
+        return self.G.backward(dy, need_dx=need_dx)
+
+
+class PieceLabels(Fix):
+    """D(x, k) in training: the real batch labelled by its pieces, the fake batch by the classes it was made
+    for (the D-step's x_fake = G(z) was the generator's last pass), and the G-step's samples likewise."""
+
+    name = "pieces"
+
+    def __init__(self, frame):
+        self.frame = frame
+
+    def d_inputs(self, trainer, D, x_real, x_fake):
+        # D's pass is over the stacked batch [x_real; x_fake] (engine.gan_backward.discriminator_backward)
+        self.frame.labels = np.concatenate([self.frame.pieces.assign(x_real), trainer.G.c])
+        return D, x_real, x_fake
+
+    def g_generator(self, trainer, G):
+        return ClassLabelling(G, self.frame)

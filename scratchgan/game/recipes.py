@@ -11,7 +11,7 @@ A recipe is a dict of flat setting names (scratchgan.game.config: z_dim, k, pack
 
 from ..data import check_dataset_name, get_dataset, is_table_path
 from ..data.pieces import pieces_of_data
-from .config import TrainConfig
+from .config import PIECES_CLASH, TrainConfig
 
 
 # Per-dataset defaults: what `python -m scratchgan train --data NAME` uses. Each trains well out of the box
@@ -95,7 +95,8 @@ def default_config(data, **overrides):
     """The TrainConfig that trains `data` well out of the box, with `overrides` (field=value) applied.
 
     data: a dataset's name (DEFAULT_CONFIGS holds their recipes) or the path of a table of your own (its
-    recipe comes from table_recipe)."""
+    recipe comes from table_recipe). An override the pieces do not combine with (config.PIECES_CLASH: conditional,
+    a penalty, pack, ...) turns the recipe's pieces and its local MMD term off, unless pieces is given too."""
     check_dataset_name(data)
     if is_table_path(data):
         table = get_dataset(data)
@@ -103,5 +104,8 @@ def default_config(data, **overrides):
     else:
         recipe = DEFAULT_CONFIGS.get(data, {})
     fields = dict(recipe, data=data)
+    if recipe.get("pieces") and "pieces" not in overrides and any(
+            on(overrides[name]) for name, on in PIECES_CLASH.items() if name in overrides):
+        fields.update(pieces=False, local_mmd=0.0)    # asked for a setting the pieces do not combine with
     fields.update(overrides)
     return TrainConfig.of(**fields).validate()

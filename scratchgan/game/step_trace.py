@@ -127,7 +127,9 @@ def format_trace(trainer, trace):
     lines += ["1. G draws samples from z",
               f"     z ~ p(z) ({model.noise})    shape {trace['z'].shape}" + (
                   f"   z = (eps, 3 e_c): eps ({model.noise}) in R^{model.z_dim}, then a code of class c ~ "
-                  f"Uniform{{0..{model.latent_classes - 1}}} (scratchgan/data/latent.py)"
+                  + (f"the shares of the data's {model.latent_classes} pieces (scratchgan/fixes/pieces.py)"
+                     if model.pieces else
+                     f"Uniform{{0..{model.latent_classes - 1}}} (scratchgan/data/latent.py)")
                   if model.latent_classes else ""),
               f"     x_fake = G(z)        shape {x_fake.shape}   mean {_vec(x_fake.mean(0))}"
               f"   std {_vec(x_fake.std(0))}",
