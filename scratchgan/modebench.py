@@ -8,8 +8,8 @@ data's width, about the mode's own mean, in the median over the modes and at the
 sampler: about 0.97 and 0.85). It prints and writes a markdown table of mean +- std over the seeds.
 
 Every method starts from the dataset's default configuration (the same networks, batch, steps and learning
-rate schedule) and changes only what defines it; the tricks of the default (the discrete latent code,
-instance noise) are switched off for the others, so each row shows its method alone. The default's row is its
+rate schedule) and changes only what defines it; the tricks of the default (the data's pieces, the local MMD
+term, a discrete latent code, instance noise) are switched off for the others, so each row shows its method alone. The default's row is its
 generator alone; the filters that repair a trained generator (recipes.FILTERS: Jacobian truncation, rejection
 sampling, a restart when the two-sample check rejects) are then switched on one by one over the same run.
 """
@@ -26,7 +26,8 @@ from .measure import metrics
 
 N_SAMPLES = 2500      # the protocol's sample size
 
-PLAIN = dict(pieces=False, local_mmd=0.0, latent_classes=0, pack=1, instance_noise=0.0, truncation=0.0, rejection=0.0, restarts=0)
+PLAIN = dict(pieces=False, local_mmd=0.0, latent_classes=0, pack=1, instance_noise=0.0, truncation=0.0, rejection=0.0,
+             restarts=0)
 
 METHODS = {
     "minimax": dict(PLAIN, loss="minimax"),                      # Goodfellow et al. 2014, saturating G loss
@@ -107,12 +108,19 @@ def run_all(datasets, methods, seeds, *, steps=None, jobs=1, log=print):
     return results
 
 
+def told(data, method):
+    """Is the method's recipe told the number of modes, a number of latent classes set before training? (With
+    pieces on, the trainer sets it from the data's pieces: not told.) A stage is told what its default is."""
+    base = "default" if method in STAGES else method
+    return default_config(data, **METHODS[base]).model.latent_classes > 0
+
+
 def table(results, datasets, methods):
     """A markdown table of mean +- std over seeds, one row per (dataset, method). Its spread columns are
     metrics.mode_spread about each mode's own mean: the median over the modes, and the narrowest mode."""
-    lines = ["| data | method | modes | high quality (%) | reverse KL | spread | narrowest mode | wall time (s) "
-             "| seeds |",
-             "|---|---|---|---|---|---|---|---|---|"]
+    lines = ["| data | method | told the mode count? | modes | high quality (%) | reverse KL | spread | narrowest mode "
+             "| wall time (s) | seeds |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
     rows_in_order = [n for m in methods for n in ([m, *STAGES] if m == "default" else [m])]
     for d in datasets:
         for m in rows_in_order:
@@ -125,7 +133,7 @@ def table(results, datasets, methods):
                 return f"{fmt.format(v.mean())} ± {fmt.format(v.std())}"
 
             seeds = ",".join(str(r["seed"]) for r in sorted(rows, key=lambda r: r["seed"]))
-            lines.append(f"| {d} | {m} | {stat('modes')} | {stat('high_quality', 100.0)} | "
+            lines.append(f"| {d} | {m} | {'yes' if told(d, m) else 'no'} | {stat('modes')} | {stat('high_quality', 100.0)} | "
                          f"{stat('reverse_kl', fmt='{:.3f}')} | {stat('spread', fmt='{:.2f}')} | "
                          f"{stat('spread_min', fmt='{:.2f}')} | {stat('seconds', fmt='{:.0f}')} | {seeds} |")
     return "\n".join(lines)

@@ -44,8 +44,15 @@ def test_table_reports_mean_and_std_over_seeds():
                  spread_min=w - 0.2, seconds=10.0)
             for s, m, h, k, w in [(1, 8, 0.9, 0.01, 0.9), (2, 6, 0.7, 0.03, 0.5)]]
     text = modebench.table(rows, ["ring8"], ["r1"])
-    assert ("| ring8 | r1 | 7.0 ± 1.0 | 80.0 ± 10.0 | 0.020 ± 0.010 | 0.70 ± 0.20 | 0.50 ± 0.20 | 10 ± 0 | 1,2 |"
+    assert ("| ring8 | r1 | no | 7.0 ± 1.0 | 80.0 ± 10.0 | 0.020 ± 0.010 | 0.70 ± 0.20 | 0.50 ± 0.20 | 10 ± 0 | 1,2 |"
             in text)
+
+
+def test_the_told_column_says_whether_a_recipe_sets_the_number_of_latent_classes(monkeypatch):
+    assert not modebench.told("ring8", "default") and not modebench.told("grid25", "default: + restart")
+    assert not modebench.told("ring8", "r1")
+    monkeypatch.setitem(modebench.METHODS, "told", dict(modebench.PLAIN, latent_classes=8))
+    assert modebench.told("ring8", "told")
 
 
 def test_score_measures_the_spread_of_the_modes():

@@ -35,7 +35,7 @@ DEFAULT_CONFIGS = {
     "mixture1d": dict(steps=3000, batch=256, lr_d=1e-3, lr_g=1e-3, z_dim=2, g_hidden=(64, 64),
                       d_hidden=(64, 64), lr_decay_start=0.5, lr_final=0.05, ema=0.99, instance_noise=0.5,
                       instance_noise_until=0.5, eval_every=150),
-    "ring8": dict(PIECES, steps=3000, eval_every=150),
+    "ring8": dict(PIECES, steps=2000, eval_every=200),
     "grid25": dict(PIECES, steps=4000, eval_every=200),
     "spiral": dict(steps=5000, batch=256, lr_d=1e-3, lr_g=1e-3, z_dim=2, g_hidden=(128, 128),
                    d_hidden=(128, 128), lr_decay_start=0.5, lr_final=0.05, ema=0.999, instance_noise=0.1,
