@@ -72,9 +72,10 @@ def test_reading_path_follows_the_readme():
     paths = pages.reading_path(ROOT)
     head = ["demos/minimal_gan.py"] + ["scratchgan/" + f + ".py" for f in (
         "engine/nn engine/losses engine/optim engine/gradcheck gradcheck_catalogue engine/gan_backward game/config "
-        "game/recipes game/networks game/trainer fixes/base fixes/__init__ data/latent game/sampling game/run "
+        "game/recipes game/networks game/trainer fixes/base fixes/__init__ data/latent data/pieces game/sampling game/run "
         "game/step_trace game/checkpoint fixes/instance_noise fixes/packing fixes/penalties fixes/clipping "
         "fixes/historical_averaging fixes/feature_matching fixes/mmd fixes/ema fixes/learned_prior fixes/conditional "
+        "fixes/pieces "
         "fixes/warmstart "
         "fixes/truncation fixes/rejection engine/batchnorm data/datasets data/tables measure/metrics "
         "measure/digits").split()]
