@@ -1,7 +1,8 @@
 """Self-conditioning on the data's pieces: each piece gets a class of G's code and a frame of its own (issue 22).
 
-scratchgan.data.pieces finds the data's K pieces (the components of its nearest-neighbour graph: the clouds
-of a mixture), each with its share w_k, mean m_k and per-coordinate standard deviation s_k. Two things change:
+scratchgan.data.pieces finds the data's K pieces (the components of a graph that joins points a few local
+spacings apart: the clouds of a mixture), each with its share w_k, mean m_k and per-coordinate standard
+deviation s_k. Two things change:
 
 G, the code. z = (eps, a e_c) carries one class per piece (scratchgan.data.latent), drawn with the pieces'
 shares, c ~ w, and G places its output in the frame of its piece:
