@@ -38,8 +38,9 @@ def from_config(trainer):
     cfg, fixes = trainer.config, []
     if cfg.fixes.conditional:
         fixes.append(ConditionalLabels())
-    if trainer.pieces is not None and piece_frame(trainer.D) is not None:
-        fixes.append(PieceLabels(piece_frame(trainer.D)))
+    frame = piece_frame(trainer.D) if trainer.pieces is not None else None
+    if frame is not None:
+        fixes.append(PieceLabels(frame))
     if cfg.fixes.instance_noise:
         fixes.append(InstanceNoise(cfg.fixes.instance_noise, cfg.fixes.instance_noise_until, trainer.rng))
     if cfg.fixes.pack > 1:

@@ -157,9 +157,10 @@ class Model:
     learned_prior: bool = setting(False, "the code's class probabilities are learned and empty classes pruned, "
                                          "instead of uniform (DMWGAN; scratchgan/fixes/learned_prior.py); needs "
                                          "latent_classes > 0", boolean)
-    pieces: bool = setting(False, "find the data's separate pieces (its nearest-neighbour graph's components), give "
-                                  "each a class of the code, drawn with its share, and a frame of its own for G and "
-                                  "D (scratchgan/fixes/pieces.py); latent_classes is then set to their number",
+    pieces: bool = setting(False, "find the data's separate pieces (the components of a graph joining near "
+                                  "points), give each a class of the code, drawn with its share, and a frame of its "
+                                  "own for G and D (scratchgan/fixes/pieces.py); latent_classes is then set to "
+                                  "their number",
                            boolean)
     g_hidden: tuple = setting((128, 128), "G's hidden widths, comma-separated (their count is G's depth)", widths)
     d_hidden: tuple = setting((128, 128), "D's hidden widths, comma-separated (their count is D's depth)", widths)

@@ -48,6 +48,20 @@ def unobserved(stage, **arrays):
     """The observer of an iteration nobody watches."""
 
 
+def with_pieces(config, data):
+    """(config, pieces) for a run with config.model.pieces: the data's Pieces (scratchgan.data.pieces) when there
+    are at least 2, else None (one piece: the plain networks), and the config with latent_classes set to their
+    number K (0 for one piece), so the code gets one class per piece. A config that already holds a number (a
+    resumed run's) must hold this K."""
+    pieces = pieces_of_data(data)
+    found = pieces.K if pieces.K > 1 else 0
+    classes = config.model.latent_classes
+    if classes not in (0, found):
+        raise UsageError(f"pieces found {found} pieces in {data.name}, but latent_classes is {classes}: "
+                         f"leave latent_classes at 0, pieces sets it")
+    return config.replace(latent_classes=found), (pieces if found else None)
+
+
 class Trainer:
     """The minimax game of Goodfellow et al. 2014, Algorithm 1, with minibatch stochastic gradients.
 
@@ -83,8 +97,10 @@ class Trainer:
         self.rng = np.random.default_rng(train_seed)
         self.sample_rng = np.random.default_rng(sample_seed)
         self.data = data if data is not None else get_dataset(config.run.data)
-        self.pieces = self.find_pieces() if config.model.pieces else None
-        config = self.config
+        self.pieces = None
+        if config.model.pieces:                  # the classes of the code: one per piece of the data
+            config, self.pieces = with_pieces(config, self.data)
+            self.config = config
         if config.fixes.conditional and self.data.n_classes is None:
             raise UsageError(f"conditional needs labelled data (digits, or a mixture such as ring8 or grid25); "
                              f"{self.data.name} has no labels")
@@ -109,19 +125,6 @@ class Trainer:
         self.history = {key: [] for key in HISTORY_KEYS}
         for key in self.eval_keys():
             self.history[key] = []
-
-    def find_pieces(self):
-        """The data's Pieces (scratchgan.data.pieces) when there are at least 2, else None (one piece: the plain
-        networks). Sets config.model.latent_classes to their number K: the code gets one class per piece. A
-        config that already holds a number (a resumed run's) must hold this K."""
-        pieces = pieces_of_data(self.data)
-        classes = self.config.model.latent_classes
-        found = pieces.K if pieces.K > 1 else 0
-        if classes not in (0, found):
-            raise UsageError(f"pieces found {found} pieces in {self.data.name}, but latent_classes is {classes}: "
-                             f"leave latent_classes at 0, pieces sets it")
-        self.config = self.config.replace(latent_classes=found)
-        return pieces if found else None
 
     # -- randomness ---------------------------------------------------------------------------------------
 
