@@ -195,7 +195,7 @@ def _extra_checks(rng):
     rows.append(("composite", "conditional: L_D -> D(x, y) params", res["discriminator"]))
     rows.append(("composite", "conditional: L_G -> D(x, y) -> G(z, y) params", res["generator"]))
 
-    # The data's pieces (fixes/pieces.py): G = m_c + s_c * G'(z) with c read from z's code, D's first layer
+    # The data's pieces (fixes/pieces.py): G = m_c + s_c * (A eps + G'(z)) with c read from z's code, D's first layer
     # [(x - m_k) / s_k, e_k] with k = the piece x falls in, and L_D, L_G through them. Three pieces of
     # different widths and shares; the points lie inside their pieces, far from the boundaries between them.
     centres = np.array([[0.0, 0.0], [3.0, 0.0], [0.0, 3.0]])
@@ -205,8 +205,8 @@ def _extra_checks(rng):
     x_in = centres[rng.integers(0, 3, 6)] + 0.1 * rng.standard_normal((6, 2))
     rows.append(("layer", "PieceFrame (3 pieces)", gradcheck.check_module(frame, x_in)))
     z_pieces = join_code(rng.standard_normal((9, 2)), rng.integers(0, 3, 9), 3).astype(f64)
-    G = pieces.PieceGenerator(nn.mlp([2 + 3, 16, 2], rng=rng, activation="tanh", dtype=f64), found, 2, f64)
-    rows.append(("layer", "PieceGenerator (3 pieces): G'(z) -> m_c + s_c G'(z)", gradcheck.check_module(G, z_pieces)))
+    G = pieces.PieceGenerator(nn.mlp([2 + 3, 16, 2], rng=rng, activation="tanh", dtype=f64), found, 2, f64, rng=rng)
+    rows.append(("layer", "PieceGenerator (3 pieces): m_c + s_c (A eps + G'(z))", gradcheck.check_module(G, z_pieces)))
     D = nn.Sequential(pieces.PieceFrame(found, f64), *nn.mlp([2 + 3, 16, 1], rng=rng, activation="tanh", dtype=f64).layers)
     res = gradcheck.check_gan(G, D, losses.NonSaturating(), rows_[rng.integers(0, len(rows_), 9)], z_pieces)
     rows.append(("composite", "pieces: L_D -> D(piece frame) params", res["discriminator"]))

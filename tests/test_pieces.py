@@ -75,6 +75,17 @@ def test_the_trainer_gives_each_piece_a_class_drawn_with_its_share():
     np.testing.assert_array_equal(t.pieces.assign(x), np.arange(8))
 
 
+def test_the_affine_path_from_eps_is_trained_with_g():
+    t = Trainer(default_config("ring8", steps=3, eval_every=0))
+    A0, b0 = t.G.affine.W.data.copy(), t.G.affine.b.data.copy()
+    assert any(p is t.G.affine.W for p in t.G.parameters())
+    t.train(3)
+    assert not np.array_equal(t.G.affine.W.data, A0) and not np.array_equal(t.G.affine.b.data, b0)
+    z = join_code(np.zeros((8, t.config.model.z_dim), np.float32), np.arange(8), 8)
+    h = t.G.net.forward(z) + t.G.affine.b.data                     # eps = 0: only the bias of A eps + b
+    np.testing.assert_allclose(t.G.forward(z), t.pieces.mean + t.pieces.scale * h, rtol=1e-5, atol=1e-6)
+
+
 def test_one_piece_keeps_the_plain_networks():
     t = Trainer(TrainConfig.of(data="spiral", steps=2, pieces=True))
     assert t.pieces is None and t.config.model.latent_classes == 0

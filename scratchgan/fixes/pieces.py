@@ -7,9 +7,12 @@ deviation s_k. Two things change:
 G, the code. z = (eps, a e_c) carries one class per piece (scratchgan.data.latent), drawn with the pieces'
 shares, c ~ w, and G places its output in the frame of its piece:
 
-    G(z) = m_c + s_c * G'(z)                          (PieceGenerator; * elementwise)
+    G(z) = m_c + s_c * (A eps + G'(z))                (PieceGenerator; * elementwise)
 
-so G' only has to draw a cloud of about unit width around 0 for each class, the same task for every piece.
+so G only has to draw a cloud of about unit width around 0 for each class, the same task for every piece.
+A eps + b is an affine path from the noise, beside the MLP G' (as in a residual block): a Gaussian cloud is
+its plain part, and G' bends it into the piece's shape. Without it G' had to build each Gaussian out of the
+kinks or saturations of its units, and the run's local two-sample test saw the seams (docs/modes.md).
 
 D, the frame. D looks at each point in the frame of its piece, with the piece's one-hot e_k:
 
@@ -30,14 +33,16 @@ is the conditional one: D learns pi(x | k) / (pi(x | k) + p(x | k)) for each pie
 optimum, since the classes are drawn with the pieces' shares (docs/conditional.md has the derivation).
 
 Derivations (k fixed within a piece; labels and frames are constants):
-    PieceGenerator   x = m_c + s_c h,  h = G'(z)       dL/dh = s_c * dL/dx, then G'.backward
+    PieceGenerator   x = m_c + s_c h,  h = G'(z) + A eps + b
+                                                       dL/dh = s_c * dL/dx, into G' and into A, b;
+                                                       dL/deps = (G'.backward)_eps + dL/dh A^T
     PieceFrame       u = (x - m_k) / s_k               dL/dx = dL/du / s_k   (the e_k block has no x in it)
 
 The clustering is the self-conditioned GAN's (Liu et al. 2020), done on the data rather than on D's features;
 the per-piece generators and frames are those of partition-guided GANs (Armandpour et al. 2021), with one G
 shared by all pieces through the code.
 
-PieceGenerator   G = m_c + s_c * G'(z), c read from z's code
+PieceGenerator   G = m_c + s_c * (A eps + G'(z)), c read from z's code
 PieceFrame       D's first layer: x -> [(x - m_k) / s_k, e_k], k the label set for the pass, else x's piece
 PieceLabels      the fix that labels D's passes in training: real points by their piece, fakes by their class
 """
@@ -45,26 +50,29 @@ PieceLabels      the fix that labels D's passes in training: real points by thei
 import numpy as np
 
 from ..data.latent import latent_class
-from ..engine.nn import _check_grad, _check_input, Module, Sequential
+from ..engine.nn import _check_grad, _check_input, Linear, Module, Sequential
 from .base import Fix
 
 
 class PieceGenerator(Module):
-    """x = m_c + s_c * net(z): (n, z_dim + K) -> (n, d), c the class of z's code (data.latent.latent_class).
+    """x = m_c + s_c * (A eps + net(z)): (n, z_dim + K) -> (n, d), c the class of z's code (latent.latent_class).
 
-    net: G' (a Module z -> h of shape (n, d)); pieces: scratchgan.data.pieces.Pieces with K pieces; z_dim: the
-    width of eps, z's continuous part. Its parameters are net's."""
+    net: G' (a Module z -> (n, d)); pieces: scratchgan.data.pieces.Pieces with K pieces; z_dim: the width of
+    eps, z's continuous part, its first z_dim columns. A eps + b is a Linear layer (z_dim -> d, He-initialised
+    from rng), the affine path: with it, a Gaussian cloud in the piece's frame is the plain part of G, and G'
+    learns only how the piece departs from one. Its parameters are net's, then A and b."""
 
-    def __init__(self, net, pieces, z_dim, dtype=np.float32):
+    def __init__(self, net, pieces, z_dim, dtype=np.float32, *, rng):
         self.net, self.z_dim = net, int(z_dim)
+        self.affine = Linear(self.z_dim, pieces.mean.shape[1], rng=rng, dtype=dtype)
         self.mean = pieces.mean.astype(dtype)
         self.scale = pieces.scale.astype(dtype)
 
     def __repr__(self):
-        return f"PieceGenerator({self.net!r}, K={len(self.mean)})"
+        return f"PieceGenerator({self.net!r} + {self.affine!r} of eps, K={len(self.mean)})"
 
     def parameters(self):
-        return self.net.parameters()
+        return self.net.parameters() + self.affine.parameters()
 
     def train(self, mode=True):
         self.training = mode
@@ -74,13 +82,19 @@ class PieceGenerator(Module):
     def forward(self, z):
         self.c = latent_class(z, self.z_dim)
         h = self.net.forward(z)
+        h += self.affine.forward(z[:, :self.z_dim])        # h = G'(z) + A eps + b
         return self.mean[self.c] + self.scale[self.c] * h
 
     def backward(self, dy, need_dx=True):
         dh = dy * self.scale[self.c]                      # x = m_c + s_c h  ->  dL/dh = s_c dL/dx
+        d_eps = self.affine.backward(dh, need_dx=need_dx)  # h = G'(z) + A eps + b: both paths get dL/dh
         if isinstance(self.net, Sequential):
-            return self.net.backward(dh, need_dx=need_dx)
-        return self.net.backward(dh)
+            dz = self.net.backward(dh, need_dx=need_dx)
+        else:
+            dz = self.net.backward(dh)
+        if need_dx:
+            dz[:, :self.z_dim] += d_eps                   # eps feeds both paths: their gradients add
+        return dz
 
 
 class PieceFrame(Module):

@@ -26,7 +26,8 @@ def build_generator(config, data, rng, pieces=None):
     those folds (on grid25, seeds whose fold survives the first few hundred steps leave modes nearly empty).
     Spread biases put the kinks all over the latent box, where G needs them to cut it into one piece per mode.
     pieces: the data's Pieces (config.model.pieces; scratchgan/fixes/pieces.py): the MLP's output is placed in
-    the frame of z's class instead, x = m_c + s_c * output (PieceGenerator)."""
+    the frame of z's class instead, with an affine path from eps beside it: x = m_c + s_c * (A eps + output)
+    (PieceGenerator; A is drawn from rng after the MLP)."""
     dtype, model = DTYPES[config.run.dtype], config.model
     z_width = model.z_dim + model.latent_classes
     if model.g_batchnorm:                         # the DCGAN recipe: Linear, BatchNorm, ReLU blocks
@@ -42,7 +43,7 @@ def build_generator(config, data, rng, pieces=None):
         if config.fixes.conditional:
             net = nn.Sequential(OneHotLabels(data.n_classes), *net.layers)
     if pieces is not None:
-        return PieceGenerator(net, pieces, model.z_dim, dtype)
+        return PieceGenerator(net, pieces, model.z_dim, dtype, rng=rng)
     m, s = data_scale(data)
     return nn.Sequential(*net.layers, nn.FixedAffine(s, m, dtype))
 
