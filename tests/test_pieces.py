@@ -63,6 +63,19 @@ def test_stray_points_join_a_piece_and_one_shape_or_a_dust_of_points_is_one_piec
         find_pieces(np.zeros(5))
 
 
+def test_a_named_datasets_pieces_are_measured_on_many_draws():
+    # found on 10,000 draws, measured on 200,000 more: each of grid25's 25 shares within 4% of 1/25 (on the
+    # 10,000 alone they were off by up to 8%), each mean within 0.05 std of its centre, each width within 4%
+    data = get_dataset("grid25")
+    found = pieces_of_data(data)
+    assert found.K == 25
+    nearest = np.argmin(((found.mean[:, None, :] - data.centers[None]) ** 2).sum(-1), axis=1)
+    assert sorted(nearest) == list(range(25))
+    assert np.all(np.abs(25 * found.weights - 1) < 0.04)
+    assert np.all(np.abs(found.mean - data.centers[nearest]) < 0.05 * data.std)
+    assert np.all(np.abs(found.scale / data.std - 1) < 0.04)
+
+
 def test_the_trainer_gives_each_piece_a_class_drawn_with_its_share():
     t = Trainer(default_config("ring8", steps=2))
     assert t.config.model.latent_classes == 8 and t.pieces.K == 8

@@ -40,6 +40,7 @@ from scipy.spatial import cKDTree
 PIECE_K = 10            # r_i: the distance to the k-th nearest neighbour
 REACH = 2.0             # i -- j when ||x_i - x_j|| <= REACH r_i
 PIECE_POINTS = 10000    # points drawn from a named dataset to find its pieces (a table uses its own rows)
+SHARE_POINTS = 200000   # further draws on which a named dataset's pieces are measured (shares, means, widths)
 PIECE_SEED = 22         # the seed of those draws: the pieces do not depend on the run's seed
 MAX_PIECES = 64         # more components than this: the data is not a few separate clouds, one piece
 ANCHORS = 8             # points of each piece that mark it (Pieces.assign)
@@ -75,10 +76,7 @@ class Pieces:
         self.rows, self.labels = rows, labels
         self.K = int(labels.max()) + 1
         counts = np.bincount(labels, minlength=self.K)
-        self.weights = counts / counts.sum()
-        self.mean = np.stack([rows[labels == k].mean(axis=0) for k in range(self.K)])
-        floor = self.SCALE_FLOOR * np.maximum(rows.std(axis=0), 1e-12)
-        self.scale = np.stack([np.maximum(rows[labels == k].std(axis=0), floor) for k in range(self.K)])
+        self.measure(rows, labels)
         self.anchors = np.concatenate([spread_points(rows[labels == k], ANCHORS) for k in range(self.K)])
         self.anchor_piece = np.repeat(np.arange(self.K), [min(ANCHORS, c) for c in counts])
         self._anchors32 = self.anchors.astype(np.float32)
@@ -86,6 +84,19 @@ class Pieces:
 
     def __repr__(self):
         return f"Pieces(K={self.K}, d={self.rows.shape[1]}, points={len(self.rows)})"
+
+    def measure(self, points, labels=None):
+        """Set .weights, .mean and .scale from points (m, d) in these pieces (labels (m,), else self.assign):
+        each piece's fraction of them, mean and per-coordinate std. Returns self."""
+        points = np.asarray(points, dtype=np.float64)
+        if labels is None:                # in blocks: one product of all the points at once is slower, not faster
+            labels = np.concatenate([self.assign(points[i:i + 2048]) for i in range(0, len(points), 2048)])
+        counts = np.bincount(labels, minlength=self.K)
+        self.weights = counts / counts.sum()
+        self.mean = np.stack([points[labels == k].mean(axis=0) for k in range(self.K)])
+        floor = self.SCALE_FLOOR * np.maximum(points.std(axis=0), 1e-12)
+        self.scale = np.stack([np.maximum(points[labels == k].std(axis=0), floor) for k in range(self.K)])
+        return self
 
     def assign(self, x):
         """(m,) int64: the piece of each row of x (m, d), that of its nearest anchor.
@@ -139,11 +150,18 @@ def find_pieces(rows, k=PIECE_K, min_size=None):
 
 def pieces_of_data(data):
     """The Pieces of a dataset: of its training rows (a table: data.rows, at most MAX_ROWS of them, drawn with
-    PIECE_SEED) or of PIECE_POINTS draws from it with PIECE_SEED, so a run's seed never changes them."""
+    PIECE_SEED) or of PIECE_POINTS draws from it with PIECE_SEED, so a run's seed never changes them.
+
+    The pieces are found on those points, then measured (shares, means, widths; Pieces.measure) on all the
+    data there is: all of a table's rows, or SHARE_POINTS further draws of a named dataset. Measured on 10,000
+    draws, grid25's shares were off by up to 8% (a reverse KL of 0.0007 from equal shares), and a G that
+    draws its classes with them inherits the error; on 200,000 draws it is about 2%."""
     rng = np.random.default_rng(PIECE_SEED)
     rows = getattr(data, "rows", None)
     if rows is None:
-        rows = data.sample(PIECE_POINTS, rng, dtype=np.float64)
-    elif len(rows) > MAX_ROWS:
-        rows = rows[np.sort(rng.choice(len(rows), MAX_ROWS, replace=False))]
+        found = find_pieces(data.sample(PIECE_POINTS, rng, dtype=np.float64))
+        return found.measure(data.sample(SHARE_POINTS, rng, dtype=np.float64)) if found.K > 1 else found
+    if len(rows) > MAX_ROWS:
+        found = find_pieces(rows[np.sort(rng.choice(len(rows), MAX_ROWS, replace=False))])
+        return found.measure(rows) if found.K > 1 else found
     return find_pieces(rows)
