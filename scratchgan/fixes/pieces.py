@@ -81,8 +81,7 @@ class PieceGenerator(Module):
 
     def forward(self, z):
         self.c = latent_class(z, self.z_dim)
-        h = self.net.forward(z)
-        h += self.affine.forward(z[:, :self.z_dim])        # h = G'(z) + A eps + b
+        h = self.net.forward(z) + self.affine.forward(z[:, :self.z_dim])     # h = G'(z) + A eps + b
         return self.mean[self.c] + self.scale[self.c] * h
 
     def backward(self, dy, need_dx=True):
