@@ -20,14 +20,13 @@ import time
 import numpy as np
 
 from .engine.errors import UsageError
-from .game.recipes import default_config, FILTERS, PRESETS
+from .game.recipes import default_config, FILTERS, NO_PIECES, PRESETS
 from .game.run import train_with_restarts
 from .measure import metrics
 
 N_SAMPLES = 2500      # the protocol's sample size
 
-PLAIN = dict(pieces=False, local_mmd=0.0, latent_classes=0, pack=1, instance_noise=0.0, truncation=0.0, rejection=0.0,
-             restarts=0)
+PLAIN = dict(NO_PIECES, latent_classes=0, pack=1, instance_noise=0.0, truncation=0.0, rejection=0.0, restarts=0)
 
 METHODS = {
     "minimax": dict(PLAIN, loss="minimax"),                      # Goodfellow et al. 2014, saturating G loss

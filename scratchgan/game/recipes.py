@@ -30,6 +30,10 @@ from .config import PIECES_CLASH, TrainConfig
 # training (docs/modes.md).
 PIECES = dict(pieces=True, batch=256, lr_d=2e-3, lr_g=2e-3, z_dim=4, g_hidden=(64, 64), d_hidden=(64, 64),
               g_activation="tanh", lr_decay_start=0.5, lr_final=0.02, ema=0.999, local_mmd=1.0)
+# What goes with the pieces, switched back to the plain settings when they are off (a clashing override, the
+# mode table's other methods, the theory demos): no pieces, no local MMD term, and a ReLU G, since the tanh G
+# was chosen for its affine path, which only the pieces' generator has.
+NO_PIECES = dict(pieces=False, local_mmd=0.0, g_activation="relu")
 
 DEFAULT_CONFIGS = {
     "gaussian": dict(steps=2000, batch=256, lr_d=2e-4, lr_g=2e-4, z_dim=4, g_hidden=(32, 32),
@@ -98,7 +102,8 @@ def default_config(data, **overrides):
 
     data: a dataset's name (DEFAULT_CONFIGS holds their recipes) or the path of a table of your own (its
     recipe comes from table_recipe). An override the pieces do not combine with (config.PIECES_CLASH: conditional,
-    a penalty, pack, ...) turns the recipe's pieces and its local MMD term off, unless pieces is given too."""
+    a penalty, pack, ...) turns the recipe's pieces off with what goes with them (NO_PIECES), unless pieces is
+    given too."""
     check_dataset_name(data)
     if is_table_path(data):
         table = get_dataset(data)
@@ -108,6 +113,6 @@ def default_config(data, **overrides):
     fields = dict(recipe, data=data)
     if recipe.get("pieces") and "pieces" not in overrides and any(
             on(overrides[name]) for name, on in PIECES_CLASH.items() if name in overrides):
-        fields.update(pieces=False, local_mmd=0.0)    # asked for a setting the pieces do not combine with
+        fields.update(NO_PIECES)                      # asked for a setting the pieces do not combine with
     fields.update(overrides)
     return TrainConfig.of(**fields).validate()
