@@ -8,8 +8,9 @@ data's width, about the mode's own mean, in the median over the modes and at the
 sampler: about 0.97 and 0.85). It prints and writes a markdown table of mean +- std over the seeds.
 
 Every method starts from the dataset's default configuration (the same networks, batch, steps and learning
-rate schedule) and changes only what defines it; the tricks of the default (the data's pieces, the local MMD
-term, a discrete latent code, instance noise) are switched off for the others, so each row shows its method alone. The default's row is its
+rate schedule) and changes only what defines it; the tricks of the default (the data's pieces with their tanh G,
+the local MMD term, a discrete latent code, instance noise) are switched off for the others (PLAIN, with
+recipes.NO_PIECES), so each row shows its method alone. The default's row is its
 generator alone; the filters that repair a trained generator (recipes.FILTERS: Jacobian truncation, rejection
 sampling, a restart when the two-sample check rejects) are then switched on one by one over the same run.
 """

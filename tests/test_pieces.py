@@ -138,6 +138,17 @@ def test_a_setting_the_pieces_do_not_combine_with_turns_them_off_in_train(tmp_pa
         "error: pieces does not combine with pack: turn it off, or pieces (--no-pieces)"]
 
 
+def test_what_goes_with_the_pieces_goes_with_them():
+    # the tanh G belongs to the pieces' generator (its affine path): a clashing override turns both off, and
+    # a G activation asked for by name is kept
+    model = default_config("ring8").model
+    assert model.pieces and model.g_activation == "tanh"
+    model = default_config("ring8", pack=2).model
+    assert not model.pieces and model.g_activation == "relu"
+    assert default_config("ring8", pack=2).fixes.local_mmd == 0.0
+    assert default_config("ring8", pack=2, g_activation="tanh").model.g_activation == "tanh"
+
+
 def test_in_training_D_reads_each_fake_in_the_frame_of_the_class_it_was_made_for():
     # PieceLabels: the D-step's stacked batch is labelled by the real points' pieces and the fakes' classes; the
     # labels serve one pass only, after which D reads each point in the frame of the piece it falls in
