@@ -195,16 +195,20 @@ def test_one_dimensional_data_draws_figure_1(server):
 
 
 def test_a_diverging_run_stops_naming_the_step_and_keeps_what_came_before(server):
+    # SGD at 1e12 diverges within an iteration or two (on which one depends on the networks); the steps
+    # done before it are kept, and the run says at which step it diverged
     run = new_run(server, optimizer="sgd", lr_d="1e12", lr_g="1e12")
     seq, good = frame(server, run)
-    status, state = post(server, run, "iteration")
-    status, state = post(server, run, "iteration")
-    assert state["status"] == "diverged" and "diverged at step" in state["message"]
+    for done in range(3):
+        status, state = post(server, run, "iteration")
+        if state.get("status") == "diverged":
+            break
+    assert state["status"] == "diverged" and f"diverged at step {done + 1}" in state["message"]
     _, kept = frame(server, run, seq)
     assert kept["status"] == "diverged" and kept["heat"] == frame(server, run)[1]["heat"]
     status, answer = post(server, run, "iteration")
     assert status == 400 and "diverged" in answer["error"]
-    assert request(server, "GET", f"/api/session/{run['id']}/history?since=0")[1]["step"] == [1]
+    assert request(server, "GET", f"/api/session/{run['id']}/history?since=0")[1]["step"] == list(range(1, done + 1))
 
 
 def upload(server, run, name, body):
