@@ -17,7 +17,7 @@ import argparse
 import scratchgan  # noqa: F401  (first: it asks for one BLAS thread before NumPy loads)
 import numpy as np
 
-from scratchgan.game.recipes import default_config
+from scratchgan.game.recipes import default_config, NO_PIECES
 from scratchgan.game.trainer import Trainer
 from scratchgan.measure.metrics import mode_coverage
 from scratchgan.plots import new_figure, sample_panel, save_demo_figure
@@ -25,8 +25,8 @@ from scratchgan.plots import new_figure, sample_panel, save_demo_figure
 
 # grid25's recipe before its latent code (scratchgan/data/latent.py): a connected latent, where the fold matters
 # (and before its pieces: scratchgan/fixes/pieces.py)
-CONNECTED = dict(latent_classes=0, pieces=False, local_mmd=0.0, g_activation="relu", z_dim=2, noise="uniform",
-                 g_hidden=(128, 128), d_hidden=(128, 128), steps=12000, instance_noise=0.3, instance_noise_until=0.5)
+CONNECTED = dict(NO_PIECES, latent_classes=0, z_dim=2, noise="uniform", g_hidden=(128, 128), d_hidden=(128, 128),
+                 steps=12000, instance_noise=0.3, instance_noise_until=0.5)
 
 
 def zero_first_biases(trainer):

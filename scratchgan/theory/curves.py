@@ -4,7 +4,7 @@ The losses oscillate and drift while the sample-quality metrics (MMD^2, modes ca
 the ordinary Trainer and keeps both.
 """
 
-from ..game.recipes import default_config
+from ..game.recipes import default_config, NO_PIECES
 from ..game.trainer import Trainer
 
 
@@ -24,8 +24,7 @@ def loss_curves_vs_quality(data="ring8", *, steps=2000, eval_every=50, snapshot_
                   eval_samples=1000, loss="nonsaturating", log_every=max(1, steps),
                   # a vanilla GAN, pinned here so that later changes of the dataset's defaults do not move it:
                   lr_d=1e-3, lr_g=1e-3, z_dim=16, latent_classes=0, instance_noise=0.0, pack=1, truncation=0.0,
-                  rejection=0.0, g_first_bias="zero", pieces=False, local_mmd=0.0, g_activation="relu",
-                  g_hidden=(128, 128), d_hidden=(128, 128))
+                  rejection=0.0, g_first_bias="zero", g_hidden=(128, 128), d_hidden=(128, 128), **NO_PIECES)
     fields.update(overrides)
     config = default_config(data, **fields)
     trainer = Trainer(config)
