@@ -29,7 +29,7 @@ from .config import PIECES_CLASH, TrainConfig
 # modes. The generator alone then meets the mode benchmark's targets, width included, with no filter after
 # training (docs/modes.md).
 PIECES = dict(pieces=True, batch=256, lr_d=2e-3, lr_g=2e-3, z_dim=4, g_hidden=(64, 64), d_hidden=(64, 64),
-              g_activation="tanh", lr_decay_start=0.5, lr_final=0.02, ema=0.999, local_mmd=1.0)
+              g_activation="tanh", lr_decay_start=0.5, lr_final=0.02, ema=0.999, local_mmd=3.0)
 # What goes with the pieces, switched back to the plain settings when they are off (a clashing override, the
 # mode table's other methods, the theory demos): no pieces, no local MMD term, and a ReLU G, since the tanh G
 # was chosen for its affine path, which only the pieces' generator has.
